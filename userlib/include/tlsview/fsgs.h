@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
+/*
+ * tlsview/fsgs.h - FSGSBASE detection and the user FS/GS base, both ways.
+ *
+ * Two ways to reach the user FS and GS bases exist on x86-64 Linux:
+ *  - the instruction path: rdfsbase/rdgsbase/wrfsbase/wrgsbase, usable in
+ *    user mode only when the kernel set CR4.FSGSBASE and says so with
+ *    HWCAP2_FSGSBASE in AT_HWCAP2 (Linux 5.9 and later);
+ *  - the syscall path: arch_prctl(ARCH_GET_FS/ARCH_SET_FS/ARCH_GET_GS/
+ *    ARCH_SET_GS), available everywhere.
+ *
+ * tlsview_get_fs() and friends pick the instruction path when it is usable
+ * and the syscall path otherwise. The decision is made once per process
+ * (a constructor, or the first call, whichever comes first) and then costs
+ * one load and one predictable branch. Both paths are also callable
+ * explicitly so that tests and benchmarks can compare them.
+ *
+ * Every function here is bare-thread safe (tlsview/thread.h): none touches
+ * errno or libc's TLS.
+ */
+#ifndef _TLSVIEW_FSGS_H
+#define _TLSVIEW_FSGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <tlsview/common.h>
+#include <tlsview/arch-x86_64.h>
+
+TLSVIEW_BEGIN_DECLS
+
+/* AT_HWCAP2 bit the kernel sets when user space may use rd/wr{fs,gs}base. */
+#define TLSVIEW_HWCAP2_FSGSBASE	(1UL << 1)
+
+/** enum tlsview_fsgs_path - how a base is read or written */
+enum tlsview_fsgs_path {
+	TLSVIEW_PATH_UNKNOWN = 0,	/* not decided yet (internal) */
+	TLSVIEW_PATH_INSN = 1,		/* rd/wr{fs,gs}base */
+	TLSVIEW_PATH_SYSCALL = 2,	/* arch_prctl */
+};
+
+/*
+ * The process-wide decision, an enum tlsview_fsgs_path. Part of the ABI only
+ * so that the inline fast path can read it; do not write it.
+ */
+extern int tlsview_fsgs_path_decided;
+
+/* Relaxed: the value only ever goes from UNKNOWN to one fixed answer. */
+#define tlsview_fsgs_path_now() __atomic_load_n(&tlsview_fsgs_path_decided, __ATOMIC_RELAXED)
+
+/**
+ * tlsview_fsgs_probe() - decide (once) which path the process uses
+ *
+ * Reads AT_HWCAP2 the first time and caches the result; later calls return
+ * the cached value. Called automatically by a library constructor, exposed
+ * for code that runs before constructors.
+ * Safe anywhere, bare threads included; concurrent first calls agree.
+ * Returns: TLSVIEW_PATH_INSN or TLSVIEW_PATH_SYSCALL. Never fails.
+ */
+int tlsview_fsgs_probe(void);
+
+/**
+ * tlsview_have_fsgsbase() - may this process use rd/wr{fs,gs}base?
+ *
+ * Safe anywhere. Costs one load after the first call.
+ * Returns: true when the kernel enabled FSGSBASE for user space.
+ */
+static inline bool tlsview_have_fsgsbase(void)
+{
+	int path = tlsview_fsgs_path_now();
+
+	if (__builtin_expect(path == TLSVIEW_PATH_UNKNOWN, 0))
+		path = tlsview_fsgs_probe();
+	return path == TLSVIEW_PATH_INSN;
+}
+
+/*
+ * The instruction path. The caller must have checked
+ * tlsview_have_fsgsbase(): without FSGSBASE these raise SIGILL. A
+ * non-canonical base written with wr*base raises SIGSEGV. Writing the FS
+ * base of a libc thread to anything but a valid TCB breaks libc (errno,
+ * stack protector); the GS base is unused by glibc on x86-64.
+ */
+
+/** tlsview_get_fs_insn() - rdfsbase. Returns the FS base. */
+static inline uint64_t tlsview_get_fs_insn(void) { return tlsview_arch_rdfsbase(); }
+/** tlsview_get_gs_insn() - rdgsbase. Returns the GS base. */
+static inline uint64_t tlsview_get_gs_insn(void) { return tlsview_arch_rdgsbase(); }
+/** tlsview_set_fs_insn() - wrfsbase @base. */
+static inline void tlsview_set_fs_insn(uint64_t base) { tlsview_arch_wrfsbase(base); }
+/** tlsview_set_gs_insn() - wrgsbase @base. */
+static inline void tlsview_set_gs_insn(uint64_t base) { tlsview_arch_wrgsbase(base); }
+
+/*
+ * The syscall path: arch_prctl(2). Work on every kernel and CPU.
+ * Bare-thread safe. Return 0, or a negative errno: -EFAULT for a bad
+ * @base pointer, -EPERM for a base outside the user address space.
+ */
+
+/** tlsview_get_fs_syscall() - arch_prctl(ARCH_GET_FS) into *@base. */
+int tlsview_get_fs_syscall(uint64_t *base);
+/** tlsview_get_gs_syscall() - arch_prctl(ARCH_GET_GS) into *@base. */
+int tlsview_get_gs_syscall(uint64_t *base);
+/** tlsview_set_fs_syscall() - arch_prctl(ARCH_SET_FS, @base). */
+int tlsview_set_fs_syscall(uint64_t base);
+/** tlsview_set_gs_syscall() - arch_prctl(ARCH_SET_GS, @base). */
+int tlsview_set_gs_syscall(uint64_t base);
+
+/* Out-of-line halves of the dispatching calls below (not for direct use). */
+uint64_t tlsview_get_fs_slow(void);
+uint64_t tlsview_get_gs_slow(void);
+int tlsview_set_fs_slow(uint64_t base);
+int tlsview_set_gs_slow(uint64_t base);
+
+/*
+ * Bases the instruction path writes without asking the kernel: canonical
+ * lower-half addresses below 2^47. Anything else goes to arch_prctl, so the
+ * kernel's rules (-EPERM outside the user address space) apply on both
+ * paths alike.
+ */
+#define TLSVIEW_FAST_BASE_SHIFT	47
+
+/**
+ * tlsview_get_fs() - the calling thread's FS base, by the fastest path
+ *
+ * Safe anywhere, bare threads included. Returns the FS base.
+ */
+static inline uint64_t tlsview_get_fs(void)
+{
+	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN, 1))
+		return tlsview_arch_rdfsbase();
+	return tlsview_get_fs_slow();
+}
+
+/**
+ * tlsview_get_gs() - the calling thread's GS base, by the fastest path
+ *
+ * Safe anywhere, bare threads included. Returns the GS base.
+ */
+static inline uint64_t tlsview_get_gs(void)
+{
+	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN, 1))
+		return tlsview_arch_rdgsbase();
+	return tlsview_get_gs_slow();
+}
+
+/**
+ * tlsview_set_fs() - set the calling thread's FS base, by the fastest path
+ * @base: the new base; in a libc thread it must point at a valid TCB.
+ *
+ * Bare-thread safe. Returns 0, or -EPERM when @base is outside the user
+ * address space (on either path).
+ */
+static inline int tlsview_set_fs(uint64_t base)
+{
+	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN &&
+			     (base >> TLSVIEW_FAST_BASE_SHIFT) == 0, 1)) {
+		tlsview_arch_wrfsbase(base);
+		return 0;
+	}
+	return tlsview_set_fs_slow(base);
+}
+
+/**
+ * tlsview_set_gs() - set the calling thread's GS base, by the fastest path
+ * @base: the new base (glibc does not use GS on x86-64).
+ *
+ * Bare-thread safe. Returns 0, or -EPERM when @base is outside the user
+ * address space (on either path).
+ */
+static inline int tlsview_set_gs(uint64_t base)
+{
+	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN &&
+			     (base >> TLSVIEW_FAST_BASE_SHIFT) == 0, 1)) {
+		tlsview_arch_wrgsbase(base);
+		return 0;
+	}
+	return tlsview_set_gs_slow(base);
+}
+
+/**
+ * tlsview_thread_pointer() - the thread pointer, read as %fs:0
+ *
+ * The x86-64 ABI keeps a self-pointer in the first word of the TCB, so one
+ * load through %fs gives the thread pointer without rdfsbase or a syscall.
+ * Safe in any thread whose FS base points at a TCB with that word (every
+ * libc thread, every bare thread on a tlsview TCB).
+ * Returns the thread pointer.
+ */
+static inline void *tlsview_thread_pointer(void)
+{
+	return tlsview_arch_fs_word0();
+}
+
+TLSVIEW_END_DECLS
+
+#endif /* _TLSVIEW_FSGS_H */

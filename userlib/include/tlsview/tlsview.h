@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
+/*
+ * tlsview/tlsview.h - libtlsview, everything.
+ *
+ *   tlsview/common.h     version, error convention
+ *   tlsview/fsgs.h       FSGSBASE detection, FS/GS base get/set (both paths),
+ *                        thread pointer via %fs:0
+ *   tlsview/tcb.h        TLS variant II TCB + static TLS block builder
+ *   tlsview/thread.h     bare CLONE_SETTLS threads, raw syscalls for them
+ *   tlsview/gscontext.h  a per-thread context pointer in the GS base
+ *   tlsview/client.h     client of /dev/tlsview (tlsview.ko)
+ *
+ * Build with `pkg-config --cflags --libs tlsview`.
+ */
+#ifndef _TLSVIEW_TLSVIEW_H
+#define _TLSVIEW_TLSVIEW_H
+
+#include <tlsview/common.h>
+#include <tlsview/fsgs.h>
+#include <tlsview/tcb.h>
+#include <tlsview/thread.h>
+#include <tlsview/gscontext.h>
+#include <tlsview/client.h>
+
+#endif /* _TLSVIEW_TLSVIEW_H */
