@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tlsview internals shared by the module's files.
+ *
+ * tlsview_read.c    reads one thread (live on its CPU, or its saved state)
+ * tlsview_access.c  decides which threads a reader may see
+ * tlsview_walk.c    enumerates threads by id without tasklist_lock
+ * tlsview_debugfs.c the text view under /sys/kernel/debug/tlsview
+ * tlsview_main.c    module init/exit, /dev/tlsview and its ioctls
+ */
+#ifndef _TLSVIEW_INTERNAL_H
+#define _TLSVIEW_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/tlsview.h>
+
+struct cred;
+struct pid_namespace;
+struct task_struct;
+
+/**
+ * struct tlsview_reader - who is asking, captured once per request
+ * @task:      the reading thread.
+ * @cred:      its credentials, referenced until tlsview_reader_put().
+ * @sees_all:  it has CAP_SYS_PTRACE in the initial user namespace.
+ */
+struct tlsview_reader {
+	struct task_struct *task;
+	const struct cred *cred;
+	bool sees_all;
+};
+
+void tlsview_reader_get(struct tlsview_reader *reader);
+void tlsview_reader_put(struct tlsview_reader *reader);
+bool tlsview_may_view(const struct tlsview_reader *reader,
+		      struct task_struct *task);
+
+void tlsview_read_task(struct task_struct *task, bool saved_only,
+		       struct tlsview_task *view);
+void tlsview_read_cpu(unsigned int cpu, struct tlsview_cpu *view);
+bool tlsview_kernel_uses_fsgsbase(void);
+
+/**
+ * typedef tlsview_match_fn - a filter for tlsview_walk_collect()
+ * @task: a thread, only valid inside the RCU read-side section.
+ * @data: the caller's filter state.
+ *
+ * Called under rcu_read_lock(); must not sleep.
+ * Return: true when @task belongs in the result.
+ */
+typedef bool (*tlsview_match_fn)(struct task_struct *task, void *data);
+
+unsigned int tlsview_walk_collect(struct pid_namespace *ns, int *next_nr,
+				  tlsview_match_fn match, void *data,
+				  struct task_struct **tasks,
+				  unsigned int max_tasks);
+unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
+				tlsview_match_fn match, void *data);
+
+int tlsview_debugfs_init(void);
+void tlsview_debugfs_exit(void);
+
+#endif /* _TLSVIEW_INTERNAL_H */

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlsview: a read-only view of every thread's x86-64 TLS registers.
+ *
+ * /dev/tlsview answers the ioctls of <linux/tlsview.h> (ABI 1) for any
+ * user, each thread filtered by tlsview_may_view(); debugfs carries the
+ * same data as text for root. Structures grow by appending: the caller's
+ * size comes from _IOC_SIZE(cmd), shorter input is zero-extended, output
+ * is cut to the caller's size, and a longer input must have a zero tail.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "tlsview.h"
+
+/* Threads referenced at once by a listing between two RCU sections. */
+#define TLSVIEW_LIST_BATCH	32
+
+static int tlsview_copy_out(void __user *uptr, size_t usize,
+			    const void *kptr, size_t ksize)
+{
+	if (copy_to_user(uptr, kptr, min(usize, ksize)))
+		return -EFAULT;
+	/* Fields this module does not know read as zero. */
+	if (usize > ksize && clear_user(uptr + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static long tlsview_ioctl_info(void __user *uarg, size_t usize)
+{
+	struct tlsview_info info = {
+		.abi_version = TLSVIEW_ABI_VERSION,
+		.nr_cpu_ids = nr_cpu_ids,
+		.max_list = TLSVIEW_LIST_MAX,
+	};
+
+	if (tlsview_kernel_uses_fsgsbase())
+		info.flags |= TLSVIEW_INFO_FSGSBASE;
+	return tlsview_copy_out(uarg, usize, &info, sizeof(info));
+}
+
+/* The thread @tid names in the caller's pid namespace, referenced. */
+static struct task_struct *tlsview_find_thread(pid_t tid)
+{
+	struct task_struct *task;
+	struct pid *pid;
+
+	if (tid == 0) {
+		get_task_struct(current);
+		return current;
+	}
+	if (tid < 0)
+		return NULL;
+	pid = find_get_pid(tid);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	return task;
+}
+
+static long tlsview_ioctl_get_task(void __user *uarg, size_t usize)
+{
+	struct tlsview_reader reader;
+	struct tlsview_task req, view;
+	struct task_struct *task;
+	int err;
+
+	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (err)
+		return err;
+	if (req.request & ~TLSVIEW_REQ_ALL)
+		return -EINVAL;
+
+	task = tlsview_find_thread(req.tid);
+	if (!task)
+		return -ESRCH;
+
+	tlsview_reader_get(&reader);
+	if (!tlsview_may_view(&reader, task)) {
+		err = -EACCES;
+		goto out_put;
+	}
+
+	tlsview_read_task(task, req.request & TLSVIEW_REQ_SAVED, &view);
+	view.tid = task_pid_vnr(task);
+	view.tgid = task_tgid_vnr(task);
+	view.request = req.request;
+	err = tlsview_copy_out(uarg, usize, &view, sizeof(view));
+
+out_put:
+	tlsview_reader_put(&reader);
+	put_task_struct(task);
+	return err;
+}
+
+/**
+ * struct tlsview_list_filter - which threads a listing reports
+ * @reader: who asks.
+ * @tgid:   global thread group id to keep, 0 for every thread.
+ */
+struct tlsview_list_filter {
+	const struct tlsview_reader *reader;
+	pid_t tgid;
+};
+
+static bool tlsview_list_match(struct task_struct *task, void *data)
+{
+	const struct tlsview_list_filter *filter = data;
+
+	if (filter->tgid && task_tgid_nr(task) != filter->tgid)
+		return false;
+	return tlsview_may_view(filter->reader, task);
+}
+
+/*
+ * Read and copy out one batch of referenced threads, dropping every
+ * reference even after a fault. Entries are entry_size apart; the part of
+ * an entry beyond struct tlsview_task is zeroed.
+ */
+static int tlsview_list_emit(struct task_struct **tasks, unsigned int nr_tasks,
+			     u8 __user *entry, u32 entry_size)
+{
+	struct tlsview_task *view;
+	unsigned int i;
+	int err = 0;
+
+	view = kmalloc(sizeof(*view), GFP_KERNEL);
+	if (!view)
+		err = -ENOMEM;
+
+	for (i = 0; i < nr_tasks; i++) {
+		if (!err) {
+			tlsview_read_task(tasks[i], false, view);
+			view->tid = task_pid_vnr(tasks[i]);
+			view->tgid = task_tgid_vnr(tasks[i]);
+			err = tlsview_copy_out(entry, entry_size, view,
+					       sizeof(*view));
+			entry += entry_size;
+		}
+		put_task_struct(tasks[i]);
+	}
+	kfree(view);
+	return err;
+}
+
+static long tlsview_ioctl_list(void __user *uarg, size_t usize)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct task_struct *tasks[TLSVIEW_LIST_BATCH];
+	struct tlsview_list_filter filter = { };
+	struct tlsview_reader reader;
+	struct tlsview_list req;
+	unsigned int found;
+	u8 __user *entry;
+	u32 count = 0;
+	int next_nr = 0;
+	int err;
+
+	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (err)
+		return err;
+	if (req.__pad0 || req.entry_size < TLSVIEW_TASK_SIZE_VER1)
+		return -EINVAL;
+	if (req.capacity > TLSVIEW_LIST_MAX)
+		return -E2BIG;
+
+	if (req.tgid) {
+		struct task_struct *leader;
+		struct pid *pid;
+
+		if (req.tgid < 0)
+			return -ESRCH;
+		pid = find_get_pid(req.tgid);
+		leader = get_pid_task(pid, PIDTYPE_TGID);
+		put_pid(pid);
+		if (!leader)
+			return -ESRCH;
+		filter.tgid = task_tgid_nr(leader);
+		put_task_struct(leader);
+	}
+
+	tlsview_reader_get(&reader);
+	filter.reader = &reader;
+	entry = u64_to_user_ptr(req.entries);
+
+	while (count < req.capacity) {
+		found = tlsview_walk_collect(ns, &next_nr, tlsview_list_match,
+					     &filter, tasks,
+					     min_t(u32, req.capacity - count,
+						   TLSVIEW_LIST_BATCH));
+		if (!found)
+			break;
+		err = tlsview_list_emit(tasks, found, entry, req.entry_size);
+		if (err)
+			goto out_put;
+		entry += (size_t)found * req.entry_size;
+		count += found;
+	}
+
+	req.count = count;
+	req.total = count + tlsview_walk_count(ns, next_nr, tlsview_list_match,
+					       &filter);
+	err = tlsview_copy_out(uarg, usize, &req, sizeof(req));
+
+out_put:
+	tlsview_reader_put(&reader);
+	return err;
+}
+
+static long tlsview_ioctl_get_cpu(void __user *uarg, size_t usize)
+{
+	struct tlsview_cpu req, view;
+	int err;
+
+	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (err)
+		return err;
+	if (req.cpu >= nr_cpu_ids)
+		return -EINVAL;
+
+	tlsview_read_cpu(array_index_nospec(req.cpu, nr_cpu_ids), &view);
+	return tlsview_copy_out(uarg, usize, &view, sizeof(view));
+}
+
+static long tlsview_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (_IOC_TYPE(cmd) != TLSVIEW_IOC_MAGIC)
+		return -ENOTTY;
+
+	/*
+	 * The size is the caller's; type, number and direction must match,
+	 * so that a new direction can never reach an old handler.
+	 */
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(TLSVIEW_IOC_INFO):
+		if (_IOC_DIR(cmd) != _IOC_DIR(TLSVIEW_IOC_INFO))
+			return -ENOTTY;
+		return tlsview_ioctl_info(uarg, usize);
+	case _IOC_NR(TLSVIEW_IOC_GET_TASK):
+		if (_IOC_DIR(cmd) != _IOC_DIR(TLSVIEW_IOC_GET_TASK))
+			return -ENOTTY;
+		return tlsview_ioctl_get_task(uarg, usize);
+	case _IOC_NR(TLSVIEW_IOC_LIST):
+		if (_IOC_DIR(cmd) != _IOC_DIR(TLSVIEW_IOC_LIST))
+			return -ENOTTY;
+		return tlsview_ioctl_list(uarg, usize);
+	case _IOC_NR(TLSVIEW_IOC_GET_CPU):
+		if (_IOC_DIR(cmd) != _IOC_DIR(TLSVIEW_IOC_GET_CPU))
+			return -ENOTTY;
+		return tlsview_ioctl_get_cpu(uarg, usize);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations tlsview_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.llseek = no_llseek,
+	.unlocked_ioctl = tlsview_ioctl,
+	/* Every structure has one layout for 32- and 64-bit callers. */
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice tlsview_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "tlsview",
+	.fops = &tlsview_fops,
+	/* Every request is checked per thread by tlsview_may_view(). */
+	.mode = 0666,
+};
+
+static int __init tlsview_init(void)
+{
+	int err;
+
+	err = tlsview_debugfs_init();
+	if (err)
+		return err;
+
+	/* Last: once the device exists, user space may call in. */
+	err = misc_register(&tlsview_misc);
+	if (err)
+		goto err_remove_debugfs;
+
+	pr_info("ABI %d, fsgsbase %d\n", TLSVIEW_ABI_VERSION,
+		tlsview_kernel_uses_fsgsbase());
+	return 0;
+
+err_remove_debugfs:
+	tlsview_debugfs_exit();
+	return err;
+}
+
+/*
+ * Every IPI is sent with wait set from a file operation, and an open file
+ * pins the module, so none is in flight once exit runs.
+ */
+static void __exit tlsview_exit(void)
+{
+	misc_deregister(&tlsview_misc);
+	tlsview_debugfs_exit();
+}
+
+module_init(tlsview_init);
+module_exit(tlsview_exit);
+
+MODULE_DESCRIPTION("Read-only view of every thread's x86-64 FS/GS bases and TLS descriptors");
+MODULE_AUTHOR("tlsview developers");
+MODULE_LICENSE("GPL");
