@@ -1,0 +1,18 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Minimal TAP helpers for the tools' shell tests (sourced, not run).
+tap_count=0
+tap_failed=0
+tap_plan() { echo "TAP version 13"; echo "1..$1"; }
+# tap_result STATUS NAME: STATUS 0 is ok.
+tap_result() {
+	tap_count=$((tap_count + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_count $2"
+	else
+		echo "not ok $tap_count $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+tap_skip() { tap_count=$((tap_count + 1)); echo "ok $tap_count $1 # SKIP $2"; }
+tap_done() { [ "$tap_failed" -eq 0 ]; }

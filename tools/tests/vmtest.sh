@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Description: tools/vmtest keeps its contract: COMMAND's exit status comes
+# back, a kernel crash is a VM failure (125), --add puts a file in the guest,
+# the guest has the unprivileged user nobody, and the three boot modes give
+# the guest the FSGSBASE state they promise, as the module reports it and as
+# the guest kernel's own cpuinfo says.
+here=$(cd "$(dirname "$0")" && pwd)
+vmtest=$here/../vmtest
+# shellcheck source=tools/tests/tap.sh
+. "$here/tap.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tap_plan 7
+
+"$vmtest" --no-module -- sh -c 'exit 7' >/dev/null 2>&1
+tap_result $(( $? != 7 )) "COMMAND's status 7 is vmtest's status"
+
+"$vmtest" --no-module -- true >/dev/null 2>&1
+tap_result $? "COMMAND true exits 0"
+
+"$vmtest" --no-module -- sh -c 'echo c > /proc/sysrq-trigger' >/dev/null 2>&1
+tap_result $(( $? != 125 )) "a guest kernel crash exits 125"
+
+echo "payload $$" >"$tmp/payload"
+out=$("$vmtest" --no-module --add "$tmp/payload:/opt/payload" -- cat /opt/payload 2>/dev/null)
+[ "$out" = "payload $$" ]
+tap_result $? "--add HOST:GUEST puts the file in the guest"
+
+out=$("$vmtest" --no-module -- sh -c 'grep ^nobody: /etc/passwd | cut -d: -f3' 2>/dev/null)
+[ "$out" = 65534 ]
+tap_result $? "the guest has nobody with uid 65534"
+
+# expect_fsgsbase WANT [vmtest options]: the module and cpuinfo agree with WANT.
+expect_fsgsbase() {
+	local want=$1 out
+	shift
+	out=$("$vmtest" "$@" -- sh -c \
+		'sed -n "s/^fsgsbase: //p" /sys/kernel/debug/tlsview/info
+		 grep -qw fsgsbase /proc/cpuinfo && echo 1 || echo 0' 2>/dev/null)
+	[ "$out" = "$want"$'\n'"$want" ]
+}
+if [ -f "$here/../../kmod/tlsview.ko" ]; then
+	expect_fsgsbase 1 && expect_fsgsbase 0 --nofsgsbase
+	tap_result $? "default boot has FSGSBASE (fsgsbase: 1), --nofsgsbase has not (fsgsbase: 0)"
+	expect_fsgsbase 0 --cpu qemu64
+	tap_result $? "--cpu qemu64 has no FSGSBASE (fsgsbase: 0)"
+else
+	tap_skip "FSGSBASE state per boot mode" "kmod/tlsview.ko is not built"
+	tap_skip "--cpu qemu64 FSGSBASE state" "kmod/tlsview.ko is not built"
+fi
+tap_done
