@@ -104,7 +104,7 @@ TLSVIEW_EXPORT uint64_t tlsview_get_gs_slow(void)
 
 TLSVIEW_EXPORT int tlsview_set_fs_slow(uint64_t base)
 {
-	if (use_insn() && (base >> TLSVIEW_FAST_BASE_SHIFT) == 0) {
+	if (use_insn() && base < TLSVIEW_FAST_BASE_LIMIT) {
 		tlsview_arch_wrfsbase(base);
 		return 0;
 	}
@@ -113,7 +113,7 @@ TLSVIEW_EXPORT int tlsview_set_fs_slow(uint64_t base)
 
 TLSVIEW_EXPORT int tlsview_set_gs_slow(uint64_t base)
 {
-	if (use_insn() && (base >> TLSVIEW_FAST_BASE_SHIFT) == 0) {
+	if (use_insn() && base < TLSVIEW_FAST_BASE_LIMIT) {
 		tlsview_arch_wrgsbase(base);
 		return 0;
 	}

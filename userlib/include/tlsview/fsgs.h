@@ -15,6 +15,9 @@
  * one load and one predictable branch. Both paths are also callable
  * explicitly so that tests and benchmarks can compare them.
  *
+ * Setting TLSVIEW_NO_FSGSBASE=1 in the environment makes the decision
+ * "syscall path" on any machine (to exercise or measure the fallback).
+ *
  * Every function here is bare-thread safe (tlsview/thread.h): none touches
  * errno or libc's TLS.
  */
@@ -112,12 +115,13 @@ int tlsview_set_fs_slow(uint64_t base);
 int tlsview_set_gs_slow(uint64_t base);
 
 /*
- * Bases the instruction path writes without asking the kernel: canonical
- * lower-half addresses below 2^47. Anything else goes to arch_prctl, so the
- * kernel's rules (-EPERM outside the user address space) apply on both
- * paths alike.
+ * Bases the instruction path writes without asking the kernel: below
+ * TASK_SIZE_MAX of 4-level paging (2^47 - 4096), the bound arch_prctl
+ * itself enforces there. Anything else goes to arch_prctl, so the kernel's
+ * rules (-EPERM outside the user address space, larger bounds under 5-level
+ * paging) apply on both paths alike.
  */
-#define TLSVIEW_FAST_BASE_SHIFT	47
+#define TLSVIEW_FAST_BASE_LIMIT	0x00007ffffffff000ULL
 
 /**
  * tlsview_get_fs() - the calling thread's FS base, by the fastest path
@@ -153,7 +157,7 @@ static inline uint64_t tlsview_get_gs(void)
 static inline int tlsview_set_fs(uint64_t base)
 {
 	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN &&
-			     (base >> TLSVIEW_FAST_BASE_SHIFT) == 0, 1)) {
+			     base < TLSVIEW_FAST_BASE_LIMIT, 1)) {
 		tlsview_arch_wrfsbase(base);
 		return 0;
 	}
@@ -170,7 +174,7 @@ static inline int tlsview_set_fs(uint64_t base)
 static inline int tlsview_set_gs(uint64_t base)
 {
 	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN &&
-			     (base >> TLSVIEW_FAST_BASE_SHIFT) == 0, 1)) {
+			     base < TLSVIEW_FAST_BASE_LIMIT, 1)) {
 		tlsview_arch_wrgsbase(base);
 		return 0;
 	}

@@ -11,9 +11,12 @@
  * for %fs:0. That is a faster per-thread slot than pthread_getspecific()
  * and cheaper than rdgsbase.
  *
- * Each thread has its own GS base, starting at 0 in new pthreads and bare
- * threads, inherited by fork(), reset by execve(). All functions here are
- * bare-thread safe and work in ordinary pthreads.
+ * Each thread has its own GS base. clone() copies it: a new pthread or bare
+ * thread starts with its creator's GS base, so it sees its creator's
+ * context until it sets (or clears) its own -- set one in every thread
+ * before relying on tlsview_gs_context(). fork() inherits it, execve()
+ * resets it to 0. All functions here are bare-thread safe and work in
+ * ordinary pthreads.
  */
 #ifndef _TLSVIEW_GSCONTEXT_H
 #define _TLSVIEW_GSCONTEXT_H
