@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: LGPL-2.1-only OR MIT
+/*
+ * Description: the shared library as built: soname, only tlsview_*
+ * symbols exported and all of them versioned TLSVIEW_1.0, no TLS of its
+ * own, and the API working through it (this program links libtlsview.so).
+ */
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <asm/prctl.h>
+#include <tlsview/tlsview.h>
+#include "tap.h"
+
+/* The symbols libtlsview.map exports. */
+static const char *const exported[] = {
+	"tlsview_version", "tlsview_fsgs_path_decided", "tlsview_fsgs_probe",
+	"tlsview_get_fs_syscall", "tlsview_get_gs_syscall", "tlsview_set_fs_syscall",
+	"tlsview_set_gs_syscall", "tlsview_get_fs_slow", "tlsview_get_gs_slow",
+	"tlsview_set_fs_slow", "tlsview_set_gs_slow", "tlsview_tls_image_self",
+	"tlsview_tls_image_from_phdrs", "tlsview_tcb_create", "tlsview_tcb_destroy",
+	"tlsview_thread_create", "tlsview_thread_join", "tlsview_thread_timedjoin",
+	"tlsview_client_open", "tlsview_client_close", "tlsview_client_fd",
+	"tlsview_client_info", "tlsview_client_get_task", "tlsview_client_list",
+	"tlsview_client_get_cpu",
+};
+#define NEXPORTED (sizeof(exported) / sizeof(exported[0]))
+
+static char library_path[4096];
+
+static int find_library(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	if (info->dlpi_name && strstr(info->dlpi_name, "libtlsview.so.1")) {
+		snprintf(library_path, sizeof(library_path), "%s", info->dlpi_name);
+		return 1;
+	}
+	return 0;
+}
+
+static unsigned char *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *data;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	data = malloc((size_t)n);
+	ck_assert_ptr_nonnull(data);
+	ck_assert_uint_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*size = (size_t)n;
+	return data;
+}
+
+START_TEST(test_elf_exports_soname_no_tls)
+{
+	unsigned char *file;
+	size_t size, i, j, seen = 0;
+	const Elf64_Ehdr *eh;
+	const Elf64_Shdr *sh;
+	const Elf64_Phdr *ph;
+	const char *soname = NULL;
+
+	dl_iterate_phdr(find_library, NULL);
+	ck_assert_msg(library_path[0], "libtlsview.so.1 is not loaded");
+	file = read_file(library_path, &size);
+	eh = (const Elf64_Ehdr *)file;
+	ck_assert_int_eq(memcmp(eh->e_ident, ELFMAG, SELFMAG), 0);
+	sh = (const Elf64_Shdr *)(file + eh->e_shoff);
+	ph = (const Elf64_Phdr *)(file + eh->e_phoff);
+
+	for (i = 0; i < eh->e_phnum; i++)
+		ck_assert_msg(ph[i].p_type != PT_TLS, "the library has TLS of its own");
+
+	for (i = 0; i < eh->e_shnum; i++) {
+		const char *strtab = (const char *)file + sh[sh[i].sh_link].sh_offset;
+
+		if (sh[i].sh_type == SHT_DYNSYM) {
+			const Elf64_Sym *sym = (const Elf64_Sym *)(file + sh[i].sh_offset);
+			size_t n = sh[i].sh_size / sizeof(*sym);
+
+			for (j = 1; j < n; j++) {
+				const char *name = strtab + sym[j].st_name;
+				int bind = ELF64_ST_BIND(sym[j].st_info);
+				size_t k;
+				int known = 0;
+
+				if (sym[j].st_shndx == SHN_UNDEF || bind == STB_LOCAL)
+					continue;
+				if (strcmp(name, "TLSVIEW_1.0") == 0)
+					continue;	/* the version node itself */
+				for (k = 0; k < NEXPORTED; k++)
+					known |= strcmp(name, exported[k]) == 0;
+				ck_assert_msg(known, "unexpected export %s", name);
+				seen++;
+			}
+		}
+		if (sh[i].sh_type == SHT_DYNAMIC) {
+			const Elf64_Dyn *dyn = (const Elf64_Dyn *)(file + sh[i].sh_offset);
+
+			for (j = 0; dyn[j].d_tag != DT_NULL; j++)
+				if (dyn[j].d_tag == DT_SONAME)
+					soname = strtab + dyn[j].d_un.d_val;
+		}
+	}
+	ck_assert_uint_eq(seen, NEXPORTED);
+	ck_assert_ptr_nonnull(soname);
+	ck_assert_str_eq(soname, "libtlsview.so.1");
+	free(file);
+}
+END_TEST
+
+START_TEST(test_versioned_symbols)
+{
+	size_t i;
+
+	for (i = 0; i < NEXPORTED; i++)
+		ck_assert_msg(dlvsym(RTLD_DEFAULT, exported[i], "TLSVIEW_1.0") != NULL,
+			      "%s@TLSVIEW_1.0 missing", exported[i]);
+	/* Internal helpers are not reachable. */
+	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "bare_thread_start"));
+	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "check_image"));
+}
+END_TEST
+
+static int child(void *arg)
+{
+	*(void **)arg = tlsview_thread_pointer();
+	return 5;
+}
+
+START_TEST(test_api_through_shared_library)
+{
+	struct tlsview_thread thread;
+	uint64_t fs = 0;
+	void *tp = NULL, *expected;
+	int result = 0;
+
+	ck_assert_str_eq(tlsview_version(), "1.0");
+	ck_assert_int_eq(syscall(SYS_arch_prctl, ARCH_GET_FS, &fs), 0);
+	ck_assert_uint_eq(tlsview_get_fs(), fs);
+	ck_assert_int_eq(tlsview_set_gs(0x3000), 0);
+	ck_assert_uint_eq(tlsview_get_gs(), 0x3000);
+	tlsview_set_gs(0);
+	ck_assert_int_eq(tlsview_thread_create(&thread, NULL, child, &tp), 0);
+	expected = thread.tcb->tp;
+	ck_assert_int_eq(tlsview_thread_join(&thread, &result), 0);
+	ck_assert_int_eq(result, 5);
+	ck_assert_ptr_eq(tp, expected);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("shared");
+
+	tap_add_test(s, test_elf_exports_soname_no_tls, NULL);
+	tap_add_test(s, test_versioned_symbols, NULL);
+	tap_add_test(s, test_api_through_shared_library, NULL);
+	return tap_run(s);
+}
