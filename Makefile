@@ -5,6 +5,8 @@
 
 
 SUBDIRS := kmod userlib selftests tools
+# Each folder prints its own short step lines; -s only hides make's chatter.
+SUBMAKE = $(MAKE) $(if $(filter 1,$(V)),,-s) --no-print-directory
 DEPS_STAMP := build/.deps-ok
 
 .DEFAULT_GOAL := all
@@ -30,16 +32,16 @@ $(DEPS_STAMP): tools/deps
 	@mkdir -p build && touch $@
 
 all: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory -C userlib
-	@$(MAKE) --no-print-directory -C kmod
-	@$(MAKE) --no-print-directory -C selftests
-	@$(MAKE) --no-print-directory -C tools
+	@$(SUBMAKE) -C userlib
+	@$(SUBMAKE) -C kmod
+	@$(SUBMAKE) -C selftests
+	@$(SUBMAKE) -C tools
 
 kmod userlib: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory -C $@
+	@$(SUBMAKE) -C $@
 
 selftests tools: userlib
-	@$(MAKE) --no-print-directory -C $@
+	@$(SUBMAKE) -C $@
 
 demo: all
 	@tools/demo
@@ -54,10 +56,10 @@ check-vm: all
 	@tools/check vm
 
 install: all
-	@for dir in $(SUBDIRS); do $(MAKE) --no-print-directory -C $$dir install || exit; done
+	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir install || exit; done
 
 clean:
-	@for dir in $(SUBDIRS); do $(MAKE) --no-print-directory -C $$dir clean; done
+	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir clean; done
 	@rm -rf build
 
 .PHONY: help deps all $(SUBDIRS) demo check check-host check-vm install clean
