@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-only OR MIT
 /*
- * The FS/GS base paths. The instruction path is inline in tlsview/fsgs.h;
- * here are the arch_prctl path, the one-time decision and the out-of-line
- * halves the inline calls fall back to.
+ * The one-time FS/GS path decision. Both paths themselves are inline in
+ * tlsview/fsgs.h.
  */
 #include <stdlib.h>
 #include <sys/auxv.h>
-#include <asm/prctl.h>
-#include <sys/syscall.h>
 #include "internal.h"
 
 TLSVIEW_EXPORT int tlsview_fsgs_path_decided = TLSVIEW_PATH_UNKNOWN;
@@ -45,77 +42,4 @@ TLSVIEW_EXPORT int tlsview_fsgs_probe(void)
 __attribute__((constructor)) static void tlsview_fsgs_init(void)
 {
 	tlsview_fsgs_probe();
-}
-
-static int arch_prctl_get(int code, uint64_t *base)
-{
-	return (int)tlsview_arch_syscall2(SYS_arch_prctl, code, (long)base);
-}
-
-static int arch_prctl_set(int code, uint64_t base)
-{
-	return (int)tlsview_arch_syscall2(SYS_arch_prctl, code, (long)base);
-}
-
-TLSVIEW_EXPORT int tlsview_get_fs_syscall(uint64_t *base)
-{
-	return arch_prctl_get(ARCH_GET_FS, base);
-}
-
-TLSVIEW_EXPORT int tlsview_get_gs_syscall(uint64_t *base)
-{
-	return arch_prctl_get(ARCH_GET_GS, base);
-}
-
-TLSVIEW_EXPORT int tlsview_set_fs_syscall(uint64_t base)
-{
-	return arch_prctl_set(ARCH_SET_FS, base);
-}
-
-TLSVIEW_EXPORT int tlsview_set_gs_syscall(uint64_t base)
-{
-	return arch_prctl_set(ARCH_SET_GS, base);
-}
-
-static int use_insn(void)
-{
-	return tlsview_fsgs_probe() == TLSVIEW_PATH_INSN;
-}
-
-TLSVIEW_EXPORT uint64_t tlsview_get_fs_slow(void)
-{
-	uint64_t base = 0;
-
-	if (use_insn())
-		return tlsview_arch_rdfsbase();
-	tlsview_get_fs_syscall(&base);
-	return base;
-}
-
-TLSVIEW_EXPORT uint64_t tlsview_get_gs_slow(void)
-{
-	uint64_t base = 0;
-
-	if (use_insn())
-		return tlsview_arch_rdgsbase();
-	tlsview_get_gs_syscall(&base);
-	return base;
-}
-
-TLSVIEW_EXPORT int tlsview_set_fs_slow(uint64_t base)
-{
-	if (use_insn() && base < TLSVIEW_FAST_BASE_LIMIT) {
-		tlsview_arch_wrfsbase(base);
-		return 0;
-	}
-	return tlsview_set_fs_syscall(base);
-}
-
-TLSVIEW_EXPORT int tlsview_set_gs_slow(uint64_t base)
-{
-	if (use_insn() && base < TLSVIEW_FAST_BASE_LIMIT) {
-		tlsview_arch_wrgsbase(base);
-		return 0;
-	}
-	return tlsview_set_gs_syscall(base);
 }

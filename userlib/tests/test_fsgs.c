@@ -73,6 +73,38 @@ START_TEST(test_env_forces_syscall_path)
 }
 END_TEST
 
+/*
+ * The dispatching calls on their arch_prctl path, on this machine too: this
+ * whole program again, with TLSVIEW_NO_FSGSBASE=1; it must pass.
+ */
+START_TEST(test_whole_suite_on_syscall_path)
+{
+	int pipefd[2], status;
+	static char out[16384];
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		setenv("TLSVIEW_NO_FSGSBASE", "1", 1);
+		execl("/proc/self/exe", "test_fsgs", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out + used, sizeof(out) - 1 - used)) > 0)
+		used += (size_t)n;
+	out[used] = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sub-run failed:\n%s", out);
+	ck_assert_msg(strstr(out, " 0 failed") != NULL, "sub-run output:\n%s", out);
+	ck_assert_msg(strstr(out, "ok 1 - test_probe_matches_hwcap2") != NULL, "%s", out);
+}
+END_TEST
+
 START_TEST(test_get_fs_all_views_agree)
 {
 	uint64_t ref = ref_get(ARCH_GET_FS), via_syscall = 0;
@@ -81,7 +113,6 @@ START_TEST(test_get_fs_all_views_agree)
 	ck_assert_int_eq(tlsview_get_fs_syscall(&via_syscall), 0);
 	ck_assert_uint_eq(via_syscall, ref);
 	ck_assert_uint_eq(tlsview_get_fs(), ref);
-	ck_assert_uint_eq(tlsview_get_fs_slow(), ref);
 	ck_assert_uint_eq((uintptr_t)tlsview_thread_pointer(), ref);
 	ck_assert_uint_eq((uintptr_t)pthread_self(), ref);
 }
@@ -99,7 +130,7 @@ END_TEST
  * Switch FS to a tlsview TCB by one path, read it by every path, switch
  * back; nothing between the two switches may use libc's TLS.
  */
-enum fs_setter { SET_SYSCALL, SET_INSN, SET_DISPATCH, SET_SLOW };
+enum fs_setter { SET_SYSCALL, SET_INSN, SET_DISPATCH };
 
 static void fs_roundtrip(enum fs_setter how)
 {
@@ -114,7 +145,6 @@ static void fs_roundtrip(enum fs_setter how)
 	case SET_SYSCALL: ret = tlsview_set_fs_syscall((uintptr_t)tcb->tp); break;
 	case SET_INSN: tlsview_set_fs_insn((uintptr_t)tcb->tp); ret = 0; break;
 	case SET_DISPATCH: ret = tlsview_set_fs((uintptr_t)tcb->tp); break;
-	case SET_SLOW: ret = tlsview_set_fs_slow((uintptr_t)tcb->tp); break;
 	}
 	tlsview_get_fs_syscall(&seen_syscall);
 	tlsview_sys_arch_prctl(ARCH_GET_FS, (unsigned long)&seen_raw);
@@ -139,7 +169,6 @@ static void fs_roundtrip(enum fs_setter how)
 
 START_TEST(test_set_fs_syscall) { fs_roundtrip(SET_SYSCALL); } END_TEST
 START_TEST(test_set_fs_dispatch) { fs_roundtrip(SET_DISPATCH); } END_TEST
-START_TEST(test_set_fs_slow) { fs_roundtrip(SET_SLOW); } END_TEST
 START_TEST(test_set_fs_insn) { fs_roundtrip(SET_INSN); } END_TEST
 
 static const uint64_t gs_values[] = {
@@ -158,7 +187,6 @@ START_TEST(test_gs_syscall_path)
 		ck_assert_int_eq(tlsview_get_gs_syscall(&got), 0);
 		ck_assert_uint_eq(got, gs_values[i]);
 		ck_assert_uint_eq(tlsview_get_gs(), gs_values[i]);
-		ck_assert_uint_eq(tlsview_get_gs_slow(), gs_values[i]);
 
 		ref_set(ARCH_SET_GS, gs_values[i] ^ 0x5000);
 		ck_assert_int_eq(tlsview_get_gs_syscall(&got), 0);
@@ -168,7 +196,7 @@ START_TEST(test_gs_syscall_path)
 }
 END_TEST
 
-START_TEST(test_gs_dispatch_and_slow)
+START_TEST(test_gs_dispatch)
 {
 	size_t i;
 
@@ -176,9 +204,8 @@ START_TEST(test_gs_dispatch_and_slow)
 		ck_assert_int_eq(tlsview_set_gs(gs_values[i]), 0);
 		ck_assert_uint_eq(ref_get(ARCH_GET_GS), gs_values[i]);
 		ck_assert_uint_eq(tlsview_get_gs(), gs_values[i]);
-		ck_assert_int_eq(tlsview_set_gs_slow(gs_values[i] + 0x40), 0);
-		ck_assert_uint_eq(ref_get(ARCH_GET_GS), gs_values[i] + 0x40);
-		ck_assert_uint_eq(tlsview_get_gs_slow(), gs_values[i] + 0x40);
+		ref_set(ARCH_SET_GS, gs_values[i] + 0x40);
+		ck_assert_uint_eq(tlsview_get_gs(), gs_values[i] + 0x40);
 	}
 	ref_set(ARCH_SET_GS, 0);
 }
@@ -220,10 +247,8 @@ START_TEST(test_bad_bases)
 		errno = 4242;
 		ck_assert_int_eq(tlsview_set_gs(bad[i]), -EPERM);
 		ck_assert_int_eq(tlsview_set_gs_syscall(bad[i]), -EPERM);
-		ck_assert_int_eq(tlsview_set_gs_slow(bad[i]), -EPERM);
 		ck_assert_int_eq(tlsview_set_fs(bad[i]), -EPERM);
 		ck_assert_int_eq(tlsview_set_fs_syscall(bad[i]), -EPERM);
-		ck_assert_int_eq(tlsview_set_fs_slow(bad[i]), -EPERM);
 		ck_assert_int_eq(errno, 4242);
 		ck_assert_uint_eq(ref_get(ARCH_GET_GS), 0x4000);
 		ck_assert_uint_eq(ref_get(ARCH_GET_FS), fs);
@@ -288,12 +313,13 @@ int main(void)
 	tap_add_test(s, test_get_fs_insn_agrees, no_fsgsbase_reason);
 	tap_add_test(s, test_set_fs_syscall, NULL);
 	tap_add_test(s, test_set_fs_dispatch, NULL);
-	tap_add_test(s, test_set_fs_slow, NULL);
 	tap_add_test(s, test_set_fs_insn, no_fsgsbase_reason);
 	tap_add_test(s, test_gs_syscall_path, NULL);
-	tap_add_test(s, test_gs_dispatch_and_slow, NULL);
+	tap_add_test(s, test_gs_dispatch, NULL);
 	tap_add_test(s, test_gs_insn_path, no_fsgsbase_reason);
 	tap_add_test(s, test_bad_bases, NULL);
 	tap_add_test(s, test_gs_per_thread, NULL);
+	tap_add_test(s, test_whole_suite_on_syscall_path,
+		     getenv("TLSVIEW_NO_FSGSBASE") ? "already running on the syscall path" : NULL);
 	return tap_run(s);
 }

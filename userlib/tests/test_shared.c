@@ -19,9 +19,7 @@
 /* The symbols libtlsview.map exports. */
 static const char *const exported[] = {
 	"tlsview_version", "tlsview_fsgs_path_decided", "tlsview_fsgs_probe",
-	"tlsview_get_fs_syscall", "tlsview_get_gs_syscall", "tlsview_set_fs_syscall",
-	"tlsview_set_gs_syscall", "tlsview_get_fs_slow", "tlsview_get_gs_slow",
-	"tlsview_set_fs_slow", "tlsview_set_gs_slow", "tlsview_tls_image_self",
+	"tlsview_tls_image_self",
 	"tlsview_tls_image_from_phdrs", "tlsview_tcb_create", "tlsview_tcb_destroy",
 	"tlsview_thread_create", "tlsview_thread_join", "tlsview_thread_timedjoin",
 	"tlsview_client_open", "tlsview_client_close", "tlsview_client_fd",

@@ -49,12 +49,17 @@ static inline __attribute__((always_inline)) void tlsview_arch_wrgsbase(uint64_t
 	__asm__ __volatile__("wrgsbase %[base]" : : [base] "r" (base) : "memory");
 }
 
-/* One load through the segment: the x86-64 ABI self-pointer at %fs:0. */
+/*
+ * One load through the segment: the x86-64 ABI self-pointer at %fs:0, or
+ * a GS context's self-pointer at %gs:0. Volatile (never merged or dropped,
+ * kept in order with the wr*base statements above) but without a "memory"
+ * clobber, so the compiler need not spill anything around it.
+ */
 static inline __attribute__((always_inline)) void *tlsview_arch_fs_word0(void)
 {
 	void *word;
 
-	__asm__ __volatile__("mov %%fs:0, %[word]" : [word] "=r" (word) : : "memory");
+	__asm__ __volatile__("mov %%fs:0, %[word]" : [word] "=r" (word));
 	return word;
 }
 
@@ -62,7 +67,7 @@ static inline __attribute__((always_inline)) void *tlsview_arch_gs_word0(void)
 {
 	void *word;
 
-	__asm__ __volatile__("mov %%gs:0, %[word]" : [word] "=r" (word) : : "memory");
+	__asm__ __volatile__("mov %%gs:0, %[word]" : [word] "=r" (word));
 	return word;
 }
 

@@ -47,8 +47,13 @@ enum tlsview_fsgs_path {
  */
 extern int tlsview_fsgs_path_decided;
 
-/* Relaxed: the value only ever goes from UNKNOWN to one fixed answer. */
-#define tlsview_fsgs_path_now() __atomic_load_n(&tlsview_fsgs_path_decided, __ATOMIC_RELAXED)
+/*
+ * A plain load on purpose: the value only ever goes from UNKNOWN to one
+ * fixed answer (an aligned int, stored atomically), and a plain load lets
+ * the compiler hoist the check out of loops, so a loop of tlsview_get_fs()
+ * is a loop of rdfsbase.
+ */
+#define tlsview_fsgs_path_now() (tlsview_fsgs_path_decided)
 
 /**
  * tlsview_fsgs_probe() - decide (once) which path the process uses
@@ -62,6 +67,21 @@ extern int tlsview_fsgs_path_decided;
 int tlsview_fsgs_probe(void);
 
 /**
+ * tlsview_fsgs_path() - the path the dispatching calls take
+ *
+ * Safe anywhere. Costs one load after the first call.
+ * Returns TLSVIEW_PATH_INSN or TLSVIEW_PATH_SYSCALL.
+ */
+static inline int tlsview_fsgs_path(void)
+{
+	int path = tlsview_fsgs_path_now();
+
+	if (__builtin_expect(path == TLSVIEW_PATH_UNKNOWN, 0))
+		path = tlsview_fsgs_probe();
+	return path;
+}
+
+/**
  * tlsview_have_fsgsbase() - may this process use rd/wr{fs,gs}base?
  *
  * Safe anywhere. Costs one load after the first call.
@@ -69,11 +89,7 @@ int tlsview_fsgs_probe(void);
  */
 static inline bool tlsview_have_fsgsbase(void)
 {
-	int path = tlsview_fsgs_path_now();
-
-	if (__builtin_expect(path == TLSVIEW_PATH_UNKNOWN, 0))
-		path = tlsview_fsgs_probe();
-	return path == TLSVIEW_PATH_INSN;
+	return tlsview_fsgs_path() == TLSVIEW_PATH_INSN;
 }
 
 /*
@@ -94,25 +110,44 @@ static inline void tlsview_set_fs_insn(uint64_t base) { tlsview_arch_wrfsbase(ba
 static inline void tlsview_set_gs_insn(uint64_t base) { tlsview_arch_wrgsbase(base); }
 
 /*
- * The syscall path: arch_prctl(2). Work on every kernel and CPU.
+ * The syscall path: arch_prctl(2), inline. Work on every kernel and CPU.
  * Bare-thread safe. Return 0, or a negative errno: -EFAULT for a bad
  * @base pointer, -EPERM for a base outside the user address space.
+ *
+ * Inline, not calls into the library, for a measured reason: on CPUs whose
+ * kernel refills the return stack buffer on the way back from a system call
+ * (retbleed/SRSO mitigations), the first `ret` after a syscall mispredicts,
+ * which made an out-of-line wrapper ~15% slower than the bare syscall.
  */
+#define TLSVIEW_NR_ARCH_PRCTL	158
+#define TLSVIEW_ARCH_SET_GS	0x1001
+#define TLSVIEW_ARCH_SET_FS	0x1002
+#define TLSVIEW_ARCH_GET_FS	0x1003
+#define TLSVIEW_ARCH_GET_GS	0x1004
 
 /** tlsview_get_fs_syscall() - arch_prctl(ARCH_GET_FS) into *@base. */
-int tlsview_get_fs_syscall(uint64_t *base);
-/** tlsview_get_gs_syscall() - arch_prctl(ARCH_GET_GS) into *@base. */
-int tlsview_get_gs_syscall(uint64_t *base);
-/** tlsview_set_fs_syscall() - arch_prctl(ARCH_SET_FS, @base). */
-int tlsview_set_fs_syscall(uint64_t base);
-/** tlsview_set_gs_syscall() - arch_prctl(ARCH_SET_GS, @base). */
-int tlsview_set_gs_syscall(uint64_t base);
+static inline int tlsview_get_fs_syscall(uint64_t *base)
+{
+	return (int)tlsview_arch_syscall2(TLSVIEW_NR_ARCH_PRCTL, TLSVIEW_ARCH_GET_FS, (long)base);
+}
 
-/* Out-of-line halves of the dispatching calls below (not for direct use). */
-uint64_t tlsview_get_fs_slow(void);
-uint64_t tlsview_get_gs_slow(void);
-int tlsview_set_fs_slow(uint64_t base);
-int tlsview_set_gs_slow(uint64_t base);
+/** tlsview_get_gs_syscall() - arch_prctl(ARCH_GET_GS) into *@base. */
+static inline int tlsview_get_gs_syscall(uint64_t *base)
+{
+	return (int)tlsview_arch_syscall2(TLSVIEW_NR_ARCH_PRCTL, TLSVIEW_ARCH_GET_GS, (long)base);
+}
+
+/** tlsview_set_fs_syscall() - arch_prctl(ARCH_SET_FS, @base). */
+static inline int tlsview_set_fs_syscall(uint64_t base)
+{
+	return (int)tlsview_arch_syscall2(TLSVIEW_NR_ARCH_PRCTL, TLSVIEW_ARCH_SET_FS, (long)base);
+}
+
+/** tlsview_set_gs_syscall() - arch_prctl(ARCH_SET_GS, @base). */
+static inline int tlsview_set_gs_syscall(uint64_t base)
+{
+	return (int)tlsview_arch_syscall2(TLSVIEW_NR_ARCH_PRCTL, TLSVIEW_ARCH_SET_GS, (long)base);
+}
 
 /*
  * Bases the instruction path writes without asking the kernel: below
@@ -130,9 +165,12 @@ int tlsview_set_gs_slow(uint64_t base);
  */
 static inline uint64_t tlsview_get_fs(void)
 {
-	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN, 1))
+	uint64_t base = 0;
+
+	if (__builtin_expect(tlsview_fsgs_path() == TLSVIEW_PATH_INSN, 1))
 		return tlsview_arch_rdfsbase();
-	return tlsview_get_fs_slow();
+	tlsview_get_fs_syscall(&base);
+	return base;
 }
 
 /**
@@ -142,9 +180,12 @@ static inline uint64_t tlsview_get_fs(void)
  */
 static inline uint64_t tlsview_get_gs(void)
 {
-	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN, 1))
+	uint64_t base = 0;
+
+	if (__builtin_expect(tlsview_fsgs_path() == TLSVIEW_PATH_INSN, 1))
 		return tlsview_arch_rdgsbase();
-	return tlsview_get_gs_slow();
+	tlsview_get_gs_syscall(&base);
+	return base;
 }
 
 /**
@@ -156,12 +197,12 @@ static inline uint64_t tlsview_get_gs(void)
  */
 static inline int tlsview_set_fs(uint64_t base)
 {
-	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN &&
+	if (__builtin_expect(tlsview_fsgs_path() == TLSVIEW_PATH_INSN &&
 			     base < TLSVIEW_FAST_BASE_LIMIT, 1)) {
 		tlsview_arch_wrfsbase(base);
 		return 0;
 	}
-	return tlsview_set_fs_slow(base);
+	return tlsview_set_fs_syscall(base);
 }
 
 /**
@@ -173,12 +214,12 @@ static inline int tlsview_set_fs(uint64_t base)
  */
 static inline int tlsview_set_gs(uint64_t base)
 {
-	if (__builtin_expect(tlsview_fsgs_path_now() == TLSVIEW_PATH_INSN &&
+	if (__builtin_expect(tlsview_fsgs_path() == TLSVIEW_PATH_INSN &&
 			     base < TLSVIEW_FAST_BASE_LIMIT, 1)) {
 		tlsview_arch_wrgsbase(base);
 		return 0;
 	}
-	return tlsview_set_gs_slow(base);
+	return tlsview_set_gs_syscall(base);
 }
 
 /**
