@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: TLSVIEW_IOC_LIST. Capacity 0 only counts (count 0, total
+ * N); a short buffer is filled to capacity and total tells how far to
+ * grow; after growing, every thread of the group is listed once and each
+ * entry agrees with GET_TASK; entries are entry_size apart with the bytes
+ * past struct tlsview_task zeroed and nothing past count entries written;
+ * tgid 0 lists the whole system (root).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <pthread.h>
+
+#include "module_common.h"
+#include "kselftest_harness.h"
+
+#define EXTRA_THREADS	5
+#define GROUP_THREADS	(EXTRA_THREADS + 1)
+
+FIXTURE(list) {
+	int fd;
+	int pipe[2];
+	pthread_t threads[EXTRA_THREADS];
+	int started;
+};
+
+static void *wait_on_pipe(void *arg)
+{
+	char c;
+
+	if (read(*(int *)arg, &c, 1) < 0)
+		return arg;
+	return NULL;
+}
+
+FIXTURE_SETUP(list)
+{
+	self->fd = tlsview_open();
+	self->started = 0;
+	ASSERT_EQ(0, pipe(self->pipe));
+	for (; self->started < EXTRA_THREADS; self->started++)
+		ASSERT_EQ(0, pthread_create(&self->threads[self->started], NULL,
+					    wait_on_pipe, &self->pipe[0]));
+}
+
+FIXTURE_TEARDOWN(list)
+{
+	close(self->pipe[1]);
+	while (self->started--)
+		pthread_join(self->threads[self->started], NULL);
+	close(self->pipe[0]);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static int list(int fd, int tgid, void *buf, uint32_t capacity,
+		uint32_t entry_size, struct tlsview_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->tgid = tgid;
+	out->capacity = capacity;
+	out->entry_size = entry_size;
+	out->entries = (uintptr_t)buf;
+	return ioctl(fd, TLSVIEW_IOC_LIST, out);
+}
+
+static bool is_my_thread(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
+	return access(path, F_OK) == 0;
+}
+
+TEST_F(list, capacity_zero_counts)
+{
+	struct tlsview_list l;
+
+	REQUIRE_DEVICE(self->fd);
+	ASSERT_EQ(0, list(self->fd, getpid(), NULL, 0, TLSVIEW_TASK_SIZE_VER1,
+			  &l));
+	EXPECT_EQ(0, l.count);
+	EXPECT_EQ(GROUP_THREADS, l.total);
+}
+
+TEST_F(list, grow_until_everything_fits)
+{
+	struct tlsview_task *buf = NULL, v;
+	struct tlsview_list l;
+	uint32_t capacity = 1;
+	unsigned int i, j, rounds = 0;
+
+	REQUIRE_DEVICE(self->fd);
+	for (;;) {
+		buf = realloc(buf, (capacity + 1) * sizeof(*buf));
+		ASSERT_NE(NULL, buf);
+		memset(buf, 0xaa, (capacity + 1) * sizeof(*buf));
+		ASSERT_EQ(0, list(self->fd, getpid(), buf, capacity,
+				  sizeof(*buf), &l));
+		rounds++;
+		EXPECT_EQ(l.count, l.total < capacity ? l.total : capacity);
+		/* Nothing past count entries. */
+		EXPECT_EQ(0xaa, ((unsigned char *)&buf[l.count])[0]);
+		EXPECT_EQ(0xaaaaaaaa, buf[l.count].tgid);
+		if (l.total <= capacity)
+			break;
+		capacity = l.total;
+	}
+	EXPECT_EQ(2, rounds);
+	ASSERT_EQ(GROUP_THREADS, l.count);
+	for (i = 0; i < l.count; i++) {
+		EXPECT_EQ(getpid(), buf[i].tgid);
+		EXPECT_TRUE(is_my_thread(buf[i].tid));
+		for (j = 0; j < i; j++)
+			EXPECT_NE(buf[j].tid, buf[i].tid);
+		ASSERT_EQ(0, get_task(self->fd, buf[i].tid, 0, &v));
+		EXPECT_EQ(v.tgid, buf[i].tgid);
+		EXPECT_EQ(v.fsbase, buf[i].fsbase);
+		EXPECT_EQ(v.gsbase, buf[i].gsbase);
+		EXPECT_EQ(v.fsindex, buf[i].fsindex);
+		EXPECT_EQ(v.gsindex, buf[i].gsindex);
+		EXPECT_EQ(0, memcmp(v.tls, buf[i].tls, sizeof(v.tls)));
+		EXPECT_STREQ(v.comm, buf[i].comm);
+		EXPECT_EQ(0, buf[i].request);
+	}
+	free(buf);
+}
+
+TEST_F(list, larger_entry_size_is_zero_filled)
+{
+	const uint32_t entry_size = sizeof(struct tlsview_task) + 88;
+	unsigned char *buf;
+	struct tlsview_list l;
+	struct tlsview_task e;
+	unsigned int i, k;
+
+	REQUIRE_DEVICE(self->fd);
+	buf = malloc((GROUP_THREADS + 1) * entry_size);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0xaa, (GROUP_THREADS + 1) * entry_size);
+	ASSERT_EQ(0, list(self->fd, getpid(), buf, GROUP_THREADS + 1,
+			  entry_size, &l));
+	ASSERT_EQ(GROUP_THREADS, l.count);
+	ASSERT_EQ(GROUP_THREADS, l.total);
+	for (i = 0; i < l.count; i++) {
+		memcpy(&e, buf + i * entry_size, sizeof(e));
+		EXPECT_EQ(getpid(), e.tgid);
+		EXPECT_TRUE(is_my_thread(e.tid));
+		for (k = sizeof(e); k < entry_size; k++)
+			ASSERT_EQ(0, buf[i * entry_size + k])
+				TH_LOG("entry %u byte %u", i, k);
+	}
+	for (k = 0; k < entry_size; k++)
+		ASSERT_EQ(0xaa, buf[l.count * entry_size + k]);
+	free(buf);
+}
+
+static int count_proc_threads(void)
+{
+	struct dirent *pe, *te;
+	DIR *proc, *tasks;
+	char path[300];
+	int n = 0;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while ((pe = readdir(proc))) {
+		if (pe->d_name[0] < '1' || pe->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", pe->d_name);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((te = readdir(tasks)))
+			if (te->d_name[0] != '.')
+				n++;
+		closedir(tasks);
+	}
+	closedir(proc);
+	return n;
+}
+
+TEST_F(list, every_thread_for_root)
+{
+	struct tlsview_task *buf;
+	struct tlsview_list l;
+	unsigned int i, mine = 0;
+	bool init = false, kthreadd = false;
+	int proc;
+
+	REQUIRE_DEVICE(self->fd);
+	if (geteuid() != 0)
+		SKIP(return, "root lists every thread");
+	ASSERT_EQ(0, list(self->fd, 0, NULL, 0, sizeof(*buf), &l));
+	proc = count_proc_threads();
+	/* Other programs may come and go; this one's threads stay. */
+	EXPECT_GT(l.total, GROUP_THREADS);
+	EXPECT_LT(abs((int)l.total - proc), 16)
+		TH_LOG("module %u threads, /proc %d", l.total, proc);
+
+	buf = calloc(l.total + 64, sizeof(*buf));
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, list(self->fd, 0, buf, l.total + 64, sizeof(*buf), &l));
+	EXPECT_EQ(l.total, l.count);
+	for (i = 0; i < l.count; i++) {
+		if (buf[i].tgid == getpid())
+			mine++;
+		if (buf[i].tid == 1)
+			init = true;
+		if (buf[i].tid == 2)
+			kthreadd = true;
+	}
+	EXPECT_EQ(GROUP_THREADS, mine);
+	EXPECT_TRUE(init);
+	EXPECT_TRUE(kthreadd);
+	free(buf);
+}
+
+TEST_HARNESS_MAIN
