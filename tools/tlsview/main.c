@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/tlsview/main.c - the tlsview command: options, then collect the
+ * views from one source, check TCBs if asked, print. See tlsview(8).
+ *
+ *   tlsview [-p PID | -t TID] [--tcb] [-j|--json [--pretty]] [--source S]
+ *   tlsview --cpus [-j|--json [--pretty]]
+ *   tlsview check [--quick|--long] [-j|--json [--pretty]]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tlsview/client.h>
+#include <tlsview/common.h>
+#include "tlsview.h"
+
+enum { OPT_PRETTY = 0x100, OPT_TCB, OPT_SOURCE, OPT_CPUS };
+
+static const struct option long_options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, OPT_PRETTY },
+	{ "tcb", no_argument, NULL, OPT_TCB },
+	{ "cpus", no_argument, NULL, OPT_CPUS },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlsview [-p PID | -t TID] [--tcb] [-j|--json] [--pretty] [--source SOURCE]\n"
+		"       tlsview --cpus [-j|--json] [--pretty]\n"
+		"       tlsview check [--quick|--long] [-j|--json] [--pretty]\n"
+		"\n"
+		"Show the FS and GS bases, selectors and TLS slots of threads.\n"
+		"\n"
+		"  -p, --pid PID      the threads of process PID (default: every visible thread)\n"
+		"  -t, --tid TID      thread TID only\n"
+		"      --tcb          check each thread's TCB against the x86-64 TLS ABI\n"
+		"      --cpus         CR4 and FSGSBASE of each CPU (needs the module)\n"
+		"  -j, --json         JSON output\n"
+		"      --pretty       indented JSON output (implies --json)\n"
+		"      --source S     auto (default), module (/dev/tlsview) or ptrace\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      the version\n"
+		"\n"
+		"Exit status: 0 ok, 1 failure (or a TCB breaking the ABI), 2 usage error.\n"
+		"See tlsview(8).\n");
+}
+
+/* A positive decimal id, or 0 when the text is not one. */
+static pid_t parse_id(const char *text)
+{
+	char *end;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno || end == text || *end || value <= 0 || value > INT_MAX)
+		return 0;
+	return (pid_t)value;
+}
+
+static int usage_error(const struct tv_options *options, const char *fmt, const char *arg)
+{
+	char message[256];
+
+	snprintf(message, sizeof(message), fmt, arg);
+	tv_errors_init(options);
+	tv_error("%s (try tlsview --help)", message);
+	return TV_EXIT_USAGE;
+}
+
+static int parse_options(int argc, char **argv, struct tv_options *options)
+{
+	int opt;
+
+	/* A first pass for --json, so that every usage error is reported in JSON. */
+	for (opt = 1; opt < argc; opt++)
+		if (!strcmp(argv[opt], "-j") || !strcmp(argv[opt], "--json") ||
+		    !strcmp(argv[opt], "--pretty"))
+			options->json = true;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+p:t:jhV", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			options->pid = parse_id(optarg);
+			if (!options->pid)
+				return usage_error(options, "-p wants a process id, not '%s'", optarg);
+			break;
+		case 't':
+			options->tid = parse_id(optarg);
+			if (!options->tid)
+				return usage_error(options, "-t wants a thread id, not '%s'", optarg);
+			break;
+		case 'j': options->json = true; break;
+		case OPT_PRETTY: options->json = options->pretty = true; break;
+		case OPT_TCB: options->tcb = true; break;
+		case OPT_CPUS: options->cpus = true; break;
+		case OPT_SOURCE:
+			if (!strcmp(optarg, "auto"))
+				options->source = TV_SOURCE_AUTO;
+			else if (!strcmp(optarg, "module"))
+				options->source = TV_SOURCE_MODULE;
+			else if (!strcmp(optarg, "ptrace"))
+				options->source = TV_SOURCE_PTRACE;
+			else
+				return usage_error(options, "--source is auto, module or ptrace, not '%s'",
+						   optarg);
+			break;
+		case 'h': usage(stdout); exit(TV_EXIT_OK);
+		case 'V': printf("tlsview %s\n", tlsview_version()); exit(TV_EXIT_OK);
+		default:
+			return usage_error(options, "unknown or incomplete option '%s'",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(options, "unexpected argument '%s'", argv[optind]);
+	if (options->pid && options->tid)
+		return usage_error(options, "%s", "-p and -t do not go together");
+	if (options->cpus && (options->pid || options->tid || options->tcb))
+		return usage_error(options, "%s", "--cpus takes no -p, -t or --tcb");
+	return -1;
+}
+
+static int show_cpus(const struct tv_options *options, struct tlsview_client *client)
+{
+	struct tv_cpu *cpus;
+	size_t count;
+	int ret;
+
+	ret = tv_module_cpus(client, &cpus, &count);
+	if (ret)
+		return ret;
+	if (options->json)
+		tv_json_cpus(options, cpus, count);
+	else
+		tv_table_cpus(cpus, count);
+	free(cpus);
+	return TV_EXIT_OK;
+}
+
+static int show_threads(const struct tv_options *options, struct tlsview_client *client)
+{
+	struct tv_threads threads = { 0 };
+	int ret;
+
+	if (client)
+		ret = tv_module_collect(client, options, &threads);
+	else
+		ret = tv_ptrace_collect(options, &threads);
+	if (ret) {
+		tv_threads_free(&threads);
+		return ret;
+	}
+	tv_threads_sort(&threads);
+	if (options->tcb)
+		tv_tcb_check(&threads);
+	if (options->json)
+		tv_json_threads(options, &threads);
+	else
+		tv_table_threads(options, &threads);
+	ret = options->tcb && tv_tcb_broken_count(&threads) ? TV_EXIT_FAILURE : TV_EXIT_OK;
+	tv_threads_free(&threads);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct tv_options options = { 0 };
+	struct tlsview_client *client = NULL;
+	char message[256] = "";
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "check"))
+		return tv_check_main(argc - 1, argv + 1);
+	ret = parse_options(argc, argv, &options);
+	if (ret >= 0)
+		return ret;
+	tv_errors_init(&options);
+	if (options.source != TV_SOURCE_PTRACE &&
+	    tv_module_open(&client, message, sizeof(message)) != 0) {
+		client = NULL;
+		if (options.source == TV_SOURCE_MODULE || options.cpus) {
+			tv_error("%s%s", options.cpus ? "--cpus needs the module: " : "", message);
+			return TV_EXIT_FAILURE;
+		}
+	}
+	ret = options.cpus ? show_cpus(&options, client) : show_threads(&options, client);
+	tlsview_client_close(client);
+	fflush(stdout);
+	return ret;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/tlsview/proc.c - what /proc tells about processes and threads:
+ * used by the ptrace source (which has no module to ask) and by the TCB
+ * check. Every function tolerates a thread that exits under it.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tlsview.h"
+
+/* include/linux/sched.h: the task is a kernel thread. */
+#define PF_KTHREAD 0x00200000UL
+
+/* /proc/TID/status names the thread's group: returns it, or -errno. */
+int tv_proc_tgid_of(pid_t tid)
+{
+	char path[64], line[256];
+	int tgid = -ESRCH;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (fgets(line, sizeof(line), file))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(file);
+	return tgid;
+}
+
+/*
+ * Field number (1-based, as proc(5) counts) of /proc/TGID/task/TID/stat,
+ * parsed after the comm's closing parenthesis since comm may hold spaces
+ * and parentheses itself.
+ */
+static bool stat_field(pid_t tgid, pid_t tid, int field, unsigned long *value)
+{
+	char path[96], buffer[1024], *cursor;
+	size_t length;
+	int number;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	length = fread(buffer, 1, sizeof(buffer) - 1, file);
+	fclose(file);
+	buffer[length] = '\0';
+	cursor = strrchr(buffer, ')');
+	if (!cursor)
+		return false;
+	cursor++;
+	/* Field 3 (state) is the first one after the parenthesis. */
+	for (number = 3; number <= field; number++) {
+		char *end;
+
+		while (*cursor == ' ')
+			cursor++;
+		if (!*cursor)
+			return false;
+		if (number == field) {
+			*value = strtoul(cursor, &end, 10);
+			return end != cursor;
+		}
+		while (*cursor && *cursor != ' ')
+			cursor++;
+	}
+	return false;
+}
+
+bool tv_proc_is_kthread(pid_t tgid, pid_t tid)
+{
+	unsigned long flags;
+
+	return stat_field(tgid, tid, 9, &flags) && (flags & PF_KTHREAD);
+}
+
+/* The CPU the thread last ran on (field 39, "processor"), or 0. */
+int tv_proc_cpu(pid_t tgid, pid_t tid)
+{
+	unsigned long cpu;
+
+	return stat_field(tgid, tid, 39, &cpu) ? (int)cpu : 0;
+}
+
+void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN])
+{
+	char path[96];
+	size_t length = 0;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)tgid, (int)tid);
+	file = fopen(path, "re");
+	if (file) {
+		length = fread(comm, 1, TLSVIEW_COMM_LEN - 1, file);
+		fclose(file);
+	}
+	comm[length] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+}
+
+/*
+ * Does the process run glibc? A dynamically linked glibc program maps
+ * libc.so.6. (A static one cannot be told apart from other static programs
+ * from outside; its threads get only the ABI's %fs:0 rule checked.)
+ */
+bool tv_proc_maps_glibc(pid_t tgid)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tgid);
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	while (!found && fgets(line, sizeof(line), file)) {
+		const char *name = strrchr(line, '/');
+
+		found = name && strncmp(name, "/libc.so.6", 10) == 0;
+	}
+	fclose(file);
+	return found;
+}
+
+int tv_proc_each_number(const char *dir, int (*fn)(pid_t number, void *data), void *data)
+{
+	struct dirent *entry;
+	DIR *folder;
+	int ret = 0;
+
+	folder = opendir(dir);
+	if (!folder)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (ret == 0 && (entry = readdir(folder))) {
+		if (!isdigit((unsigned char)entry->d_name[0]))
+			continue;
+		ret = fn((pid_t)strtol(entry->d_name, NULL, 10), data);
+	}
+	closedir(folder);
+	return ret;
+}

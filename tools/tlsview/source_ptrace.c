@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/tlsview/source_ptrace.c - thread views without the module, the way
+ * a debugger gets them: for one thread at a time PTRACE_SEIZE, then
+ * PTRACE_INTERRUPT (the thread stops at once wherever it is, and no signal
+ * is sent, so nothing in the process can notice but the delay), then
+ * PTRACE_GETREGS and PTRACE_GET_THREAD_AREA, then PTRACE_DETACH. A thread
+ * that was stopped (job control) stays stopped: the kernel puts it back
+ * into its group stop at detach. A signal that arrived while it was held
+ * is handed back at detach.
+ *
+ * The kernel applies ptrace's access rules, which are the module's: a
+ * thread we may not trace is left out of a listing (and counted as
+ * skipped), and is an error when asked for alone.
+ */
+#define _GNU_SOURCE
+#include <asm/ldt.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <tlsview/fsgs.h>
+#include "tlsview.h"
+
+#ifndef PTRACE_GET_THREAD_AREA
+#define PTRACE_GET_THREAD_AREA 25
+#endif
+
+/* arch/x86/include/asm/segment.h: the 32-bit user code segment. */
+#define USER32_CS 0x23
+/* GDT_ENTRY_TLS_MIN on x86-64 */
+#define TLS_ENTRY_MIN 12
+/* include/uapi/linux/capability.h */
+#define CAP_SYS_PTRACE_BIT 19
+
+/* struct user_desc as get_thread_area fills it -> the module's encoding. */
+static void desc_from_user_desc(const struct user_desc *user, struct tlsview_desc *desc)
+{
+	uint32_t flags = 0;
+
+	memset(desc, 0, sizeof(*desc));
+	desc->entry_number = user->entry_number;
+	/*
+	 * An all-zero descriptor reads back as "not present, read/exec only",
+	 * nothing else set (arch/x86/kernel/tls.c, fill_user_desc): that is
+	 * the kernel's empty slot, which the module reports as EMPTY.
+	 */
+	if (!user->base_addr && !user->limit && !user->seg_32bit && !user->contents &&
+	    user->read_exec_only && !user->limit_in_pages && user->seg_not_present &&
+	    !user->useable && !user->lm) {
+		desc->flags = TLSVIEW_DESC_EMPTY;
+		return;
+	}
+	desc->base_addr = user->base_addr;
+	desc->limit = user->limit;
+	if (user->seg_32bit)
+		flags |= TLSVIEW_DESC_SEG_32BIT;
+	flags |= (user->contents << TLSVIEW_DESC_CONTENTS_SHIFT) & TLSVIEW_DESC_CONTENTS_MASK;
+	if (user->read_exec_only)
+		flags |= TLSVIEW_DESC_READ_EXEC_ONLY;
+	if (user->limit_in_pages)
+		flags |= TLSVIEW_DESC_LIMIT_IN_PAGES;
+	if (user->seg_not_present)
+		flags |= TLSVIEW_DESC_SEG_NOT_PRESENT;
+	if (user->useable)
+		flags |= TLSVIEW_DESC_USEABLE;
+	if (user->lm)
+		flags |= TLSVIEW_DESC_LM;
+	desc->flags = flags;
+}
+
+static void empty_slots(struct tlsview_task *view)
+{
+	int slot;
+
+	for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++) {
+		view->tls[slot].entry_number = TLS_ENTRY_MIN + slot;
+		view->tls[slot].flags = TLSVIEW_DESC_EMPTY;
+	}
+}
+
+/*
+ * A thread cannot trace itself: tlsview reads its own bases directly. Its
+ * TLS slots are empty, because execve() cleared them and tlsview never
+ * sets any.
+ */
+static void read_self(struct tlsview_task *view)
+{
+	uint16_t fs_selector, gs_selector;
+	uint64_t base;
+
+	__asm__ __volatile__("mov %%fs, %[sel]" : [sel] "=r" (fs_selector));
+	__asm__ __volatile__("mov %%gs, %[sel]" : [sel] "=r" (gs_selector));
+	view->fsindex = fs_selector;
+	view->gsindex = gs_selector;
+	if (tlsview_get_fs_syscall(&base) == 0)
+		view->fsbase = base;
+	if (tlsview_get_gs_syscall(&base) == 0)
+		view->gsbase = base;
+	view->flags = TLSVIEW_TASK_LIVE;
+	view->cpu = (uint32_t)sched_getcpu();
+	empty_slots(view);
+}
+
+/* Wait for the stop PTRACE_INTERRUPT asked for; returns the signal to hand back. */
+static int wait_for_stop(pid_t tid, int *signal_to_return)
+{
+	int status;
+
+	*signal_to_return = 0;
+	for (;;) {
+		if (waitpid(tid, &status, __WALL) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return -ESRCH;
+		if (WIFSTOPPED(status))
+			break;
+	}
+	/*
+	 * PTRACE_EVENT_STOP is our interrupt or a group stop, which detach
+	 * restores by itself. Any other stop is a signal about to be
+	 * delivered: give it back at detach, or the thread would lose it.
+	 */
+	if ((status >> 16) != PTRACE_EVENT_STOP)
+		*signal_to_return = WSTOPSIG(status);
+	return 0;
+}
+
+static int read_traced(pid_t tid, struct tlsview_task *view)
+{
+	struct user_regs_struct regs;
+	struct user_desc user;
+	int slot;
+
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) == -1)
+		return -errno;
+	view->fsbase = regs.fs_base;
+	view->gsbase = regs.gs_base;
+	view->fsindex = (uint16_t)regs.fs;
+	view->gsindex = (uint16_t)regs.gs;
+	if (regs.cs == USER32_CS)
+		view->flags |= TLSVIEW_TASK_COMPAT;
+	for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++) {
+		memset(&user, 0, sizeof(user));
+		if (ptrace(PTRACE_GET_THREAD_AREA, tid,
+			   (void *)(uintptr_t)(TLS_ENTRY_MIN + slot), &user) == -1)
+			return -errno;
+		desc_from_user_desc(&user, &view->tls[slot]);
+	}
+	return 0;
+}
+
+/* The view of one thread by ptrace. Returns 0 or -errno (EPERM: not ours). */
+static int read_thread(pid_t tgid, pid_t tid, struct tlsview_task *view)
+{
+	int ret, detach_signal = 0;
+
+	memset(view, 0, sizeof(*view));
+	view->tgid = tgid;
+	view->tid = tid;
+	if (tid == gettid()) {
+		read_self(view);
+		goto names;
+	}
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) == -1)
+		return -errno;
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == -1) {
+		ret = -errno;
+		goto detach;
+	}
+	ret = wait_for_stop(tid, &detach_signal);
+	if (ret == -ESRCH)
+		return ret;	/* it exited: nothing left to detach from */
+	if (ret == 0)
+		ret = read_traced(tid, view);
+detach:
+	/* If this fails the thread is gone, or it is detached when we exit. */
+	ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)detach_signal);
+	if (ret)
+		return ret;
+names:
+	view->cpu = (uint32_t)tv_proc_cpu(tgid, tid);
+	tv_proc_comm(tgid, tid, view->comm);
+	return 0;
+}
+
+/* The module shows kernel threads (zero bases) to CAP_SYS_PTRACE only: so do we. */
+static bool have_cap_sys_ptrace(void)
+{
+	unsigned long long effective = 0;
+	char line[256];
+	FILE *file;
+
+	file = fopen("/proc/self/status", "re");
+	if (!file)
+		return false;
+	while (fgets(line, sizeof(line), file))
+		if (sscanf(line, "CapEff: %llx", &effective) == 1)
+			break;
+	fclose(file);
+	return effective & (1ULL << CAP_SYS_PTRACE_BIT);
+}
+
+struct collect_state {
+	struct tv_threads *threads;
+	pid_t tgid;
+	bool show_kthreads;
+	int last_error;		/* why the last thread was skipped */
+};
+
+static int add_kthread(struct collect_state *state, pid_t tid)
+{
+	struct tv_thread *entry = tv_threads_add(state->threads);
+
+	if (!entry)
+		return -ENOMEM;
+	entry->view.tgid = state->tgid;
+	entry->view.tid = tid;
+	entry->view.flags = TLSVIEW_TASK_KTHREAD;
+	entry->view.cpu = (uint32_t)tv_proc_cpu(state->tgid, tid);
+	empty_slots(&entry->view);
+	tv_proc_comm(state->tgid, tid, entry->view.comm);
+	return 0;
+}
+
+static int collect_thread(pid_t tid, void *data)
+{
+	struct collect_state *state = data;
+	struct tlsview_task view;
+	struct tv_thread *entry;
+	int ret;
+
+	if (tv_proc_is_kthread(state->tgid, tid))
+		return state->show_kthreads ? add_kthread(state, tid) : 0;
+	ret = read_thread(state->tgid, tid, &view);
+	if (ret == -ESRCH)
+		return 0;	/* exited meanwhile: it is simply not there */
+	if (ret) {
+		state->threads->skipped++;
+		state->last_error = -ret;
+		return 0;
+	}
+	entry = tv_threads_add(state->threads);
+	if (!entry)
+		return -ENOMEM;
+	entry->view = view;
+	return 0;
+}
+
+static int collect_process(pid_t tgid, void *data)
+{
+	struct collect_state *state = data;
+	char dir[64];
+	int ret;
+
+	state->tgid = tgid;
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)tgid);
+	ret = tv_proc_each_number(dir, collect_thread, state);
+	return ret == -ESRCH ? 0 : ret;
+}
+
+static int collect_single(pid_t tid, struct tv_threads *threads)
+{
+	struct tv_thread *entry;
+	int tgid, ret;
+
+	tgid = tv_proc_tgid_of(tid);
+	if (tgid < 0) {
+		tv_error("no thread %d", (int)tid);
+		return TV_EXIT_FAILURE;
+	}
+	entry = tv_threads_add(threads);
+	if (!entry) {
+		tv_error("out of memory");
+		return TV_EXIT_FAILURE;
+	}
+	if (tv_proc_is_kthread(tgid, tid)) {
+		threads->count--;
+		if (!have_cap_sys_ptrace()) {
+			tv_error("thread %d: a kernel thread, visible with CAP_SYS_PTRACE only", (int)tid);
+			return TV_EXIT_FAILURE;
+		}
+		struct collect_state state = { .threads = threads, .tgid = tgid };
+
+		return add_kthread(&state, tid) ? TV_EXIT_FAILURE : TV_EXIT_OK;
+	}
+	ret = read_thread(tgid, tid, &entry->view);
+	if (ret) {
+		threads->count--;
+		if (ret == -ESRCH)
+			tv_error("no thread %d", (int)tid);
+		else
+			tv_error("thread %d: ptrace: %s", (int)tid, strerror(-ret));
+		return TV_EXIT_FAILURE;
+	}
+	return TV_EXIT_OK;
+}
+
+int tv_ptrace_collect(const struct tv_options *options, struct tv_threads *threads)
+{
+	struct collect_state state = {
+		.threads = threads,
+		.show_kthreads = have_cap_sys_ptrace(),
+	};
+	int ret;
+
+	threads->source = TV_SOURCE_PTRACE;
+	if (options->tid)
+		return collect_single(options->tid, threads);
+	if (options->pid) {
+		if (tv_proc_tgid_of(options->pid) != options->pid) {
+			tv_error("no process %d", (int)options->pid);
+			return TV_EXIT_FAILURE;
+		}
+		ret = collect_process(options->pid, &state);
+	} else {
+		ret = tv_proc_each_number("/proc", collect_process, &state);
+	}
+	if (ret) {
+		tv_error("listing threads: %s", strerror(-ret));
+		return TV_EXIT_FAILURE;
+	}
+	if (options->pid && threads->count == 0) {
+		tv_error("process %d: no thread could be read with ptrace (%s)", (int)options->pid,
+			 state.last_error ? strerror(state.last_error) : "none left");
+		return TV_EXIT_FAILURE;
+	}
+	return TV_EXIT_OK;
+}

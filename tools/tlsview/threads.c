@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/tlsview/threads.c - the growable, sortable array of thread views.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "tlsview.h"
+
+/* Returns a zeroed new entry, or NULL when memory ran out. */
+struct tv_thread *tv_threads_add(struct tv_threads *threads)
+{
+	struct tv_thread *entry;
+
+	if (threads->count == threads->capacity) {
+		size_t capacity = threads->capacity ? threads->capacity * 2 : 64;
+		struct tv_thread *items = realloc(threads->items, capacity * sizeof(*items));
+
+		if (!items)
+			return NULL;
+		threads->items = items;
+		threads->capacity = capacity;
+	}
+	entry = &threads->items[threads->count++];
+	memset(entry, 0, sizeof(*entry));
+	return entry;
+}
+
+static int compare_threads(const void *left, const void *right)
+{
+	const struct tlsview_task *a = &((const struct tv_thread *)left)->view;
+	const struct tlsview_task *b = &((const struct tv_thread *)right)->view;
+
+	if (a->tgid != b->tgid)
+		return a->tgid < b->tgid ? -1 : 1;
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return 0;
+}
+
+/* By process, then thread: the order of ps -L, whatever the source. */
+void tv_threads_sort(struct tv_threads *threads)
+{
+	if (threads->count > 1)
+		qsort(threads->items, threads->count, sizeof(*threads->items), compare_threads);
+}
+
+void tv_threads_free(struct tv_threads *threads)
+{
+	free(threads->items);
+	threads->items = NULL;
+	threads->count = threads->capacity = 0;
+}
