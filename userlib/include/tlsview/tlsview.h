@@ -9,6 +9,7 @@
  *   tlsview/thread.h     bare CLONE_SETTLS threads, raw syscalls for them
  *   tlsview/gscontext.h  a per-thread context pointer in the GS base
  *   tlsview/client.h     client of /dev/tlsview (tlsview.ko)
+ *   tlsview/check.h      checks that every base survives what the kernel does
  *
  * Build with `pkg-config --cflags --libs tlsview`.
  */
@@ -21,5 +22,6 @@
 #include <tlsview/thread.h>
 #include <tlsview/gscontext.h>
 #include <tlsview/client.h>
+#include <tlsview/check.h>
 
 #endif /* _TLSVIEW_TLSVIEW_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the selftests that drive libtlsview's check API
+ * (tlsview/check.h): run one check, log its one-line result, SKIP when the
+ * check skipped (with its reason), fail on anything but a pass.
+ */
+#ifndef TLSVIEW_SELFTESTS_CHECK_COMMON_H
+#define TLSVIEW_SELFTESTS_CHECK_COMMON_H
+
+/* kselftest_harness.h (6.1) trips -Wextra; include this header first. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+
+#include <stdio.h>
+#include <string.h>
+#include <tlsview/check.h>
+#include <tlsview/fsgs.h>
+
+/* Parameters for one variant: segment and setter, the rest strict. */
+static inline struct tlsview_check_params check_params(enum tlsview_check_segment segment,
+						       enum tlsview_check_setter setter,
+						       unsigned int threads,
+						       unsigned int iterations)
+{
+	struct tlsview_check_params params;
+
+	tlsview_check_params_init(&params);
+	params.segment = segment;
+	params.setter = setter;
+	params.threads = threads;
+	params.iterations = iterations;
+	params.duration_ms = 20000;	/* a safety net only: TCG is slow */
+	return params;
+}
+
+/*
+ * Run @fn with @params into @result (a struct tlsview_check_result
+ * lvalue), log the result, SKIP or assert a pass.
+ */
+#define RUN_CHECK(fn, params, result) do {					\
+	char line_[512];							\
+	int status_ = fn(&(params), &(result));					\
+	tlsview_check_format(&(result), line_, sizeof(line_));			\
+	TH_LOG("%s: %s", #fn, line_);						\
+	if (status_ == TLSVIEW_CHECK_SKIP)					\
+		SKIP(return, "%s", (result).message);				\
+	ASSERT_EQ(TLSVIEW_CHECK_PASS, status_) {				\
+		TH_LOG("%s", (result).message);					\
+	}									\
+} while (0)
+
+/* SKIP the current test unless the module's ioctl view is there. */
+#define REQUIRE_MODULE() do {							\
+	if (!(tlsview_check_views_available(NULL) & TLSVIEW_VIEW_MODULE_IOCTL))	\
+		SKIP(return, "/dev/tlsview absent: tlsview.ko not loaded (host?)"); \
+} while (0)
+
+/* SKIP the current test unless rd/wr{fs,gs}base are usable. */
+#define REQUIRE_FSGSBASE() do {							\
+	if (!tlsview_have_fsgsbase())						\
+		SKIP(return, "no FSGSBASE in user space (nofsgsbase or a CPU without it)"); \
+} while (0)
+
+
+/*
+ * The four variants every base check runs in: FS or GS, set by the
+ * instruction (wr{fs,gs}base, SKIP without FSGSBASE) or by arch_prctl.
+ * Use after FIXTURE(f) and FIXTURE_VARIANT(f) { CHECK_VARIANT_FIELDS; }.
+ */
+#define CHECK_VARIANT_FIELDS						\
+	enum tlsview_check_segment segment;				\
+	enum tlsview_check_setter setter
+
+#define CHECK_VARIANTS(f)						\
+	FIXTURE_VARIANT_ADD(f, fs_insn) {				\
+		.segment = TLSVIEW_SEG_FS, .setter = TLSVIEW_SET_INSN,	\
+	};								\
+	FIXTURE_VARIANT_ADD(f, fs_syscall) {				\
+		.segment = TLSVIEW_SEG_FS, .setter = TLSVIEW_SET_SYSCALL, \
+	};								\
+	FIXTURE_VARIANT_ADD(f, gs_insn) {				\
+		.segment = TLSVIEW_SEG_GS, .setter = TLSVIEW_SET_INSN,	\
+	};								\
+	FIXTURE_VARIANT_ADD(f, gs_syscall) {				\
+		.segment = TLSVIEW_SEG_GS, .setter = TLSVIEW_SET_SYSCALL, \
+	}
+
+/* SKIP a set-by-instruction variant where the instructions fault. */
+#define REQUIRE_SETTER(setter) do {					\
+	if ((setter) == TLSVIEW_SET_INSN)				\
+		REQUIRE_FSGSBASE();					\
+} while (0)
+
+#endif /* TLSVIEW_SELFTESTS_CHECK_COMMON_H */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: LGPL-2.1-only OR MIT
+/*
+ * The parts every check shares: parameters, results, the views of a thread
+ * (its own, the module's ioctl and debugfs), the ia32 entry, the scenario
+ * table.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include "check_internal.h"
+
+#define DEBUGFS_TASKS	"/sys/kernel/debug/tlsview/tasks"
+
+TLSVIEW_EXPORT void tlsview_check_params_init(struct tlsview_check_params *params)
+{
+	if (!params)
+		return;
+	memset(params, 0, sizeof(*params));
+	params->segment = TLSVIEW_SEG_BOTH;
+	params->setter = TLSVIEW_SET_DEFAULT;
+}
+
+uint64_t check_now_ns(void)
+{
+	struct timespec now;
+
+	/* clock_gettime through the vDSO touches no TLS. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+}
+
+bool check_past_deadline(const struct check_ctx *ctx)
+{
+	return ctx->deadline_ns && check_now_ns() > ctx->deadline_ns;
+}
+
+static bool debugfs_readable(void)
+{
+	return access(DEBUGFS_TASKS, R_OK) == 0;
+}
+
+int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params,
+		struct tlsview_check_result *result, unsigned int default_threads,
+		unsigned int default_iterations, unsigned int default_duration_ms)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (!result)
+		return tlsview_fail(EINVAL);
+	memset(result, 0, sizeof(*result));
+	ctx->result = result;
+	if (params)
+		ctx->params = *params;
+	else
+		tlsview_check_params_init(&ctx->params);
+	if (ctx->params.segment == TLSVIEW_SEG_DEFAULT)
+		ctx->params.segment = TLSVIEW_SEG_BOTH;
+	if (!ctx->params.threads)
+		ctx->params.threads = default_threads;
+	if (!ctx->params.iterations)
+		ctx->params.iterations = default_iterations;
+	if (!ctx->params.duration_ms)
+		ctx->params.duration_ms = default_duration_ms;
+	ctx->insn = tlsview_have_fsgsbase();
+	ctx->start_ns = check_now_ns();
+	if (ctx->params.duration_ms)
+		ctx->deadline_ns = ctx->start_ns + (uint64_t)ctx->params.duration_ms * 1000000ULL;
+	if (!(ctx->params.flags & TLSVIEW_CHECK_NO_MODULE)) {
+		if (tlsview_client_open(&ctx->client, NULL, NULL, 0) < 0)
+			ctx->client = NULL;
+		ctx->debugfs = ctx->client && debugfs_readable();
+	}
+	ctx->views = TLSVIEW_VIEW_SELF_ARCH_PRCTL;
+	if (!ctx->client && (ctx->params.flags & TLSVIEW_CHECK_REQUIRE_MODULE))
+		return check_skip(ctx, "/dev/tlsview absent (tlsview.ko not loaded) "
+				  "and the module's views were required");
+	return 0;
+}
+
+int check_out_of_memory(struct tlsview_check_result *result)
+{
+	if (!result)
+		return tlsview_fail(EINVAL);
+	memset(result, 0, sizeof(*result));
+	result->status = TLSVIEW_CHECK_ERROR;
+	result->error = ENOMEM;
+	snprintf(result->message, sizeof(result->message), "out of memory");
+	return result->status;
+}
+
+int check_skip(struct check_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->result->status = TLSVIEW_CHECK_SKIP;
+	va_start(ap, fmt);
+	vsnprintf(ctx->result->message, sizeof(ctx->result->message), fmt, ap);
+	va_end(ap);
+	return check_end(ctx);
+}
+
+int check_error(struct check_ctx *ctx, int error, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (error < 0)
+		error = -error;
+	/* A mismatch seen before the error is the more useful answer. */
+	if (check_failed(ctx))
+		return check_end(ctx);
+	ctx->result->status = TLSVIEW_CHECK_ERROR;
+	ctx->result->error = error;
+	va_start(ap, fmt);
+	vsnprintf(ctx->result->message, sizeof(ctx->result->message), fmt, ap);
+	va_end(ap);
+	len = strlen(ctx->result->message);
+	if (error && len < sizeof(ctx->result->message))
+		snprintf(ctx->result->message + len, sizeof(ctx->result->message) - len,
+			 ": %s", strerror(error));
+	return check_end(ctx);
+}
+
+int check_end(struct check_ctx *ctx)
+{
+	struct tlsview_check_result *result = ctx->result;
+
+	if (check_failed(ctx)) {
+		struct tlsview_check_mismatch *m = &result->mismatch;
+
+		result->status = TLSVIEW_CHECK_FAIL;
+		snprintf(result->message, sizeof(result->message),
+			 "tid %d, view %s, %s: expected 0x%llx, seen 0x%llx (round %llu, %s)",
+			 (int)m->tid, tlsview_check_view_name(m->view), m->quantity,
+			 (unsigned long long)m->expected, (unsigned long long)m->seen,
+			 (unsigned long long)m->round, ctx->where ? ctx->where : "?");
+	}
+	result->views = __atomic_load_n(&ctx->views, __ATOMIC_RELAXED);
+	result->comparisons = __atomic_load_n(&ctx->comparisons, __ATOMIC_RELAXED);
+	result->rounds = __atomic_load_n(&ctx->rounds, __ATOMIC_RELAXED);
+	result->elapsed_ms = (check_now_ns() - ctx->start_ns) / 1000000ULL;
+	tlsview_client_close(ctx->client);
+	ctx->client = NULL;
+	return result->status;
+}
+
+void check_mismatch(struct check_ctx *ctx, pid_t tid, unsigned int view, const char *quantity,
+		    uint64_t expected, uint64_t seen, uint64_t round, const char *where)
+{
+	struct tlsview_check_mismatch *m = &ctx->result->mismatch;
+	int unset = 0;
+	size_t i;
+
+	if (!__atomic_compare_exchange_n(&ctx->failed, &unset, -1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	m->tid = tid;
+	m->view = view;
+	/* No libc here: this may run in a bare thread. */
+	for (i = 0; quantity[i] && i < sizeof(m->quantity) - 1; i++)
+		m->quantity[i] = quantity[i];
+	m->quantity[i] = 0;
+	m->expected = expected;
+	m->seen = seen;
+	m->round = round;
+	ctx->where = where;
+	__atomic_store_n(&ctx->failed, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->stop, 1, __ATOMIC_RELEASE);
+}
+
+bool check_eq(struct check_ctx *ctx, pid_t tid, unsigned int view, const char *quantity,
+	      uint64_t expected, uint64_t seen, uint64_t round, const char *where)
+{
+	__atomic_fetch_or(&ctx->views, view, __ATOMIC_RELAXED);
+	if (expected != seen) {
+		check_mismatch(ctx, tid, view, quantity, expected, seen, round, where);
+		return false;
+	}
+	__atomic_fetch_add(&ctx->comparisons, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+int check_set_base(const struct check_ctx *ctx, bool fs, uint64_t value)
+{
+	switch (ctx->params.setter) {
+	case TLSVIEW_SET_INSN:
+		if (fs)
+			tlsview_set_fs_insn(value);
+		else
+			tlsview_set_gs_insn(value);
+		return 0;
+	case TLSVIEW_SET_SYSCALL:
+		return tlsview_sys_arch_prctl(fs ? CHECK_ARCH_SET_FS : CHECK_ARCH_SET_GS, value);
+	default:
+		return fs ? tlsview_set_fs(value) : tlsview_set_gs(value);
+	}
+}
+
+uint64_t check_get_base_syscall(bool fs)
+{
+	uint64_t value = 0;
+
+	tlsview_sys_arch_prctl(fs ? CHECK_ARCH_GET_FS : CHECK_ARCH_GET_GS, (unsigned long)&value);
+	return value;
+}
+
+bool check_self(struct check_ctx *ctx, pid_t tid, bool fs, uint64_t expected, bool fs0,
+		uint64_t round)
+{
+	const char *quantity = fs ? "fsbase" : "gsbase";
+
+	if (ctx->insn &&
+	    !check_eq(ctx, tid, TLSVIEW_VIEW_SELF_INSN, quantity, expected,
+		      fs ? tlsview_get_fs_insn() : tlsview_get_gs_insn(), round, "own registers"))
+		return false;
+	if (!check_eq(ctx, tid, TLSVIEW_VIEW_SELF_ARCH_PRCTL, quantity, expected,
+		      check_get_base_syscall(fs), round, "own registers"))
+		return false;
+	if (fs && fs0 &&
+	    !check_eq(ctx, tid, TLSVIEW_VIEW_FS0, "fs:0", expected,
+		      (uint64_t)(uintptr_t)tlsview_thread_pointer(), round, "own registers"))
+		return false;
+	return true;
+}
+
+int check_module_task(struct check_ctx *ctx, pid_t tid, uint32_t request, struct tlsview_task *task)
+{
+	if (!ctx->client)
+		return -ENODEV;
+	return tlsview_client_get_task(ctx->client, tid, request, task);
+}
+
+/* The tls column text "-" or "BASE:LIMIT:FLAGS" into a descriptor. */
+static void parse_tls_column(const char *text, struct tlsview_desc *desc, unsigned int entry)
+{
+	unsigned int base, limit, flags;
+
+	memset(desc, 0, sizeof(*desc));
+	desc->entry_number = entry;
+	if (sscanf(text, "0x%x:0x%x:0x%x", &base, &limit, &flags) == 3) {
+		desc->base_addr = base;
+		desc->limit = limit;
+		desc->flags = flags;
+	} else {
+		desc->flags = TLSVIEW_DESC_EMPTY;
+	}
+}
+
+int check_module_debugfs(struct check_ctx *ctx, pid_t tid, struct tlsview_task *task)
+{
+	enum { C_TGID, C_TID, C_CPU, C_FLAGS, C_FSBASE, C_GSBASE, C_FSINDEX, C_GSINDEX,
+	       C_TLS12, C_TLS13, C_TLS14, C_COUNT };
+	static const char *const names[C_COUNT] = {
+		"tgid", "tid", "cpu", "flags", "fsbase", "gsbase", "fsindex", "gsindex",
+		"tls12", "tls13", "tls14",
+	};
+	int column[C_COUNT];
+	char *line = NULL;
+	size_t line_size = 0;
+	int ret = -ESRCH;
+	FILE *file;
+	int i;
+
+	if (!ctx->debugfs)
+		return -ENODEV;
+	file = fopen(DEBUGFS_TASKS, "re");
+	if (!file)
+		return -errno;
+	for (i = 0; i < C_COUNT; i++)
+		column[i] = -1;
+	while (getline(&line, &line_size, file) > 0) {
+		char *fields[16], *save = NULL, *token;
+		int nfields = 0;
+
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '#') {
+			for (token = strtok_r(line + 1, " ", &save); token && nfields < 16;
+			     token = strtok_r(NULL, " ", &save), nfields++)
+				for (i = 0; i < C_COUNT; i++)
+					if (!strcmp(token, names[i]))
+						column[i] = nfields;
+			continue;
+		}
+		for (token = strtok_r(line, " ", &save); token && nfields < 16;
+		     token = strtok_r(NULL, " ", &save))
+			fields[nfields++] = token;
+		for (i = 0; i < C_COUNT; i++)
+			if (column[i] < 0 || column[i] >= nfields)
+				break;
+		if (i < C_COUNT) {
+			ret = -EPROTO;
+			break;
+		}
+		if (atoi(fields[column[C_TID]]) != tid)
+			continue;
+		memset(task, 0, sizeof(*task));
+		task->tid = tid;
+		task->tgid = atoi(fields[column[C_TGID]]);
+		task->cpu = (uint32_t)atoi(fields[column[C_CPU]]);
+		if (!strncmp(fields[column[C_FLAGS]], "live", 4))
+			task->flags |= TLSVIEW_TASK_LIVE;
+		if (strstr(fields[column[C_FLAGS]], "compat"))
+			task->flags |= TLSVIEW_TASK_COMPAT;
+		if (strstr(fields[column[C_FLAGS]], "kthread"))
+			task->flags |= TLSVIEW_TASK_KTHREAD;
+		task->fsbase = strtoull(fields[column[C_FSBASE]], NULL, 16);
+		task->gsbase = strtoull(fields[column[C_GSBASE]], NULL, 16);
+		task->fsindex = (uint16_t)strtoul(fields[column[C_FSINDEX]], NULL, 16);
+		task->gsindex = (uint16_t)strtoul(fields[column[C_GSINDEX]], NULL, 16);
+		for (i = 0; i < TLSVIEW_TLS_SLOTS; i++)
+			parse_tls_column(fields[column[C_TLS12 + i]], &task->tls[i], 12 + i);
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(file);
+	return ret;
+}
+
+static bool module_compare(struct check_ctx *ctx, pid_t tid, unsigned int view,
+			   const struct tlsview_task *task, const uint64_t *fsbase,
+			   const uint64_t *gsbase, const uint16_t *fsindex, const uint16_t *gsindex,
+			   uint64_t round, const char *where)
+{
+	if (fsbase && !check_eq(ctx, tid, view, "fsbase", *fsbase, task->fsbase, round, where))
+		return false;
+	if (gsbase && !check_eq(ctx, tid, view, "gsbase", *gsbase, task->gsbase, round, where))
+		return false;
+	if (fsindex && !check_eq(ctx, tid, view, "fsindex", *fsindex, task->fsindex, round, where))
+		return false;
+	if (gsindex && !check_eq(ctx, tid, view, "gsindex", *gsindex, task->gsindex, round, where))
+		return false;
+	return true;
+}
+
+bool check_module_expect(struct check_ctx *ctx, pid_t tid, const uint64_t *fsbase,
+			 const uint64_t *gsbase, const uint16_t *fsindex, const uint16_t *gsindex,
+			 bool debugfs_too, uint64_t round)
+{
+	struct tlsview_task task;
+	int ret;
+
+	if (!ctx->client)
+		return true;
+	ret = check_module_task(ctx, tid, 0, &task);
+	if (ret < 0) {
+		check_mismatch(ctx, tid, TLSVIEW_VIEW_MODULE_IOCTL, "get_task-errno", 0,
+			       (uint64_t)-ret, round, "module read");
+		return false;
+	}
+	if (!module_compare(ctx, tid, TLSVIEW_VIEW_MODULE_IOCTL, &task, fsbase, gsbase, fsindex,
+			    gsindex, round, "module read"))
+		return false;
+	if (debugfs_too && ctx->debugfs) {
+		ret = check_module_debugfs(ctx, tid, &task);
+		if (ret < 0) {
+			check_mismatch(ctx, tid, TLSVIEW_VIEW_MODULE_DEBUGFS, "tasks-line", 0,
+				       (uint64_t)-ret, round, "debugfs read");
+			return false;
+		}
+		if (!module_compare(ctx, tid, TLSVIEW_VIEW_MODULE_DEBUGFS, &task, fsbase, gsbase,
+				    fsindex, gsindex, round, "debugfs read"))
+			return false;
+	}
+	return true;
+}
+
+long check_ia32_syscall(long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+			unsigned long a4, unsigned long a5)
+{
+	long ret = nr;
+
+	/* int $0x80 from 64-bit code: ia32 numbers, 32-bit arguments. */
+	__asm__ __volatile__("int $0x80"
+			     : "+a" (ret)
+			     : [a1] "b" (a1), [a2] "c" (a2), [a3] "d" (a3), [a4] "S" (a4),
+			       [a5] "D" (a5)
+			     : "r8", "r9", "r10", "r11", "memory", "cc");
+	return ret;
+}
+
+void *check_map_low(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+bool check_have_ia32(void)
+{
+	static int have;	/* 0 unknown, 1 yes, -1 no */
+	struct check_user_desc *desc;
+	long ret;
+
+	if (have)
+		return have > 0;
+	desc = check_map_low(4096);
+	if (!desc)
+		return false;
+	memset(desc, 0, sizeof(*desc));
+	desc->entry_number = 12;
+	ret = check_ia32_syscall(CHECK_IA32_GET_THREAD_AREA, (unsigned long)desc, 0, 0, 0, 0);
+	munmap(desc, 4096);
+	have = ret == 0 ? 1 : -1;
+	return have > 0;
+}
+
+int check_allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int cpu, count = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 1;
+	for (cpu = 0; cpu < CPU_SETSIZE && count < max; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[count++] = cpu;
+	return count ? count : 1;
+}
+
+TLSVIEW_EXPORT unsigned int tlsview_check_views_available(const struct tlsview_check_params *params)
+{
+	unsigned int flags = params ? params->flags : 0;
+	unsigned int views = TLSVIEW_VIEW_SELF_ARCH_PRCTL | TLSVIEW_VIEW_FS0 |
+			     TLSVIEW_VIEW_SELF_SELECTOR | TLSVIEW_VIEW_SELF_MEMORY | TLSVIEW_VIEW_LIBC;
+	struct tlsview_client *client;
+
+	if (tlsview_have_fsgsbase())
+		views |= TLSVIEW_VIEW_SELF_INSN;
+	if (!(flags & TLSVIEW_CHECK_NO_MODULE) && tlsview_client_open(&client, NULL, NULL, 0) == 0) {
+		views |= TLSVIEW_VIEW_MODULE_IOCTL;
+		if (debugfs_readable())
+			views |= TLSVIEW_VIEW_MODULE_DEBUGFS;
+		tlsview_client_close(client);
+	}
+	if (!(flags & TLSVIEW_CHECK_NO_PTRACE))
+		views |= TLSVIEW_VIEW_PTRACE_GETREGS | TLSVIEW_VIEW_PTRACE_ARCH_PRCTL;
+	return views;
+}
+
+TLSVIEW_EXPORT const char *tlsview_check_view_name(unsigned int view)
+{
+	switch (view) {
+	case TLSVIEW_VIEW_SELF_INSN: return "self-insn";
+	case TLSVIEW_VIEW_SELF_ARCH_PRCTL: return "self-arch_prctl";
+	case TLSVIEW_VIEW_FS0: return "fs0";
+	case TLSVIEW_VIEW_MODULE_IOCTL: return "module-ioctl";
+	case TLSVIEW_VIEW_MODULE_DEBUGFS: return "module-debugfs";
+	case TLSVIEW_VIEW_PTRACE_GETREGS: return "ptrace-getregs";
+	case TLSVIEW_VIEW_PTRACE_ARCH_PRCTL: return "ptrace-arch_prctl";
+	case TLSVIEW_VIEW_SELF_SELECTOR: return "self-selector";
+	case TLSVIEW_VIEW_SELF_MEMORY: return "self-memory";
+	case TLSVIEW_VIEW_LIBC: return "libc";
+	default: return "?";
+	}
+}
+
+TLSVIEW_EXPORT const char *tlsview_check_status_name(int status)
+{
+	switch (status) {
+	case TLSVIEW_CHECK_PASS: return "pass";
+	case TLSVIEW_CHECK_FAIL: return "fail";
+	case TLSVIEW_CHECK_SKIP: return "skip";
+	case TLSVIEW_CHECK_ERROR: return "error";
+	default: return "?";
+	}
+}
+
+TLSVIEW_EXPORT int tlsview_check_format(const struct tlsview_check_result *result, char *buf,
+					size_t size)
+{
+	char views[160] = "";
+	size_t len = 0;
+	unsigned int bit;
+
+	if (!result)
+		return snprintf(buf, size, "?");
+	for (bit = 1; bit & TLSVIEW_VIEW_ALL; bit <<= 1)
+		if (result->views & bit && len < sizeof(views))
+			len += snprintf(views + len, sizeof(views) - len, "%s%s", len ? "," : "",
+					tlsview_check_view_name(bit));
+	switch (result->status) {
+	case TLSVIEW_CHECK_PASS:
+		return snprintf(buf, size, "pass: %llu comparisons, %llu rounds, %llu ms; views %s",
+				(unsigned long long)result->comparisons,
+				(unsigned long long)result->rounds,
+				(unsigned long long)result->elapsed_ms, views);
+	case TLSVIEW_CHECK_FAIL:
+		return snprintf(buf, size, "fail: %s; views %s", result->message, views);
+	default:
+		return snprintf(buf, size, "%s: %s", tlsview_check_status_name(result->status),
+				result->message);
+	}
+}
+
+static const struct tlsview_check_scenario scenarios[] = {
+	{ "clone_settls", "bare clone(CLONE_SETTLS) threads see their own TP and TLS",
+	  tlsview_check_clone_settls },
+	{ "clone_ia32_settls", "int $0x80 clone(CLONE_SETTLS) with a user_desc fills a TLS slot",
+	  tlsview_check_clone_ia32_settls },
+	{ "context_switch", "bases survive voluntary and involuntary context switches",
+	  tlsview_check_context_switch },
+	{ "migration", "bases survive migrations across every CPU", tlsview_check_migration },
+	{ "signals", "handlers see the interrupted thread's bases; sigreturn keeps changes",
+	  tlsview_check_signals },
+	{ "fork_exec", "fork/vfork inherit bases and selectors; exec clears them",
+	  tlsview_check_fork_exec },
+	{ "ptrace", "a tracer reads, pokes and restores the bases", tlsview_check_ptrace },
+	{ "selectors", "set_thread_area selectors in FS and GS of a 64-bit task",
+	  tlsview_check_selectors },
+	{ "compat_tls", "a -m32 program's %gs TLS slot seen by the module",
+	  tlsview_check_compat_tls },
+	{ "seeds", "errno, __thread and pthread_self() sit at fixed places from the FS base",
+	  tlsview_check_seeds },
+};
+
+TLSVIEW_EXPORT const struct tlsview_check_scenario *tlsview_check_scenarios(size_t *count)
+{
+	if (count)
+		*count = sizeof(scenarios) / sizeof(scenarios[0]);
+	return scenarios;
+}
+
+TLSVIEW_EXPORT const struct tlsview_check_scenario *tlsview_check_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	errno = ENOENT;
+	return NULL;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
+/* Private to the check_*.c sources of libtlsview. */
+#ifndef _TLSVIEW_CHECK_INTERNAL_H
+#define _TLSVIEW_CHECK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <tlsview/check.h>
+#include <tlsview/client.h>
+#include "internal.h"
+
+#define CHECK_ARCH_SET_GS	0x1001
+#define CHECK_ARCH_SET_FS	0x1002
+#define CHECK_ARCH_GET_FS	0x1003
+#define CHECK_ARCH_GET_GS	0x1004
+
+/*
+ * GS values the checks write: below the fast-path bound, never mapped
+ * (nothing loads through GS in those checks), and tagged so that a value
+ * seen in the wrong thread is recognisable.
+ */
+#define CHECK_GS_VALUE(thread, round) \
+	(0x500000000000ULL + ((uint64_t)((thread) & 0xff) << 36) + \
+	 ((uint64_t)((round) & 0xffffffffULL) << 4))
+
+/*
+ * One running check. Worker threads (often bare threads) record the first
+ * mismatch here with check_mismatch(), which is bare-thread safe: it only
+ * writes memory. The caller turns it into the result at the end.
+ */
+struct check_ctx {
+	struct tlsview_check_params params;
+	struct tlsview_check_result *result;
+	struct tlsview_client *client;	/* NULL: no module views */
+	bool debugfs;			/* the debugfs tasks file is readable */
+	bool insn;			/* FSGSBASE usable in user space */
+	uint64_t start_ns;
+	uint64_t deadline_ns;		/* 0: none */
+	int failed;			/* set once, by the first mismatch */
+	int stop;			/* workers stop when set */
+	unsigned int views;		/* views compared (atomic or) */
+	uint64_t comparisons;		/* atomic add */
+	uint64_t rounds;		/* atomic add */
+	const char *where;		/* static text: what was happening */
+};
+
+/*
+ * check_begin() - start a check: defaults, result cleared, module opened
+ * unless excluded. Returns 0; TLSVIEW_CHECK_SKIP (result filled, check
+ * ended) when the module is required and absent; -EINVAL for a NULL result.
+ * Callers: `if (ret) return ret;`.
+ */
+int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params,
+		struct tlsview_check_result *result, unsigned int default_threads,
+		unsigned int default_iterations, unsigned int default_duration_ms);
+/* check_end() - close the module, fill the result; returns its status. */
+int check_end(struct check_ctx *ctx);
+/* The result for a check that could not even allocate its context. */
+int check_out_of_memory(struct tlsview_check_result *result);
+/* check_skip()/check_error() - end states with a formatted message. */
+int check_skip(struct check_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int check_error(struct check_ctx *ctx, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Bare-thread safe: record a mismatch (the first one wins). */
+void check_mismatch(struct check_ctx *ctx, pid_t tid, unsigned int view, const char *quantity,
+		    uint64_t expected, uint64_t seen, uint64_t round, const char *where);
+/* Bare-thread safe: compare and count; false (and recorded) on mismatch. */
+bool check_eq(struct check_ctx *ctx, pid_t tid, unsigned int view, const char *quantity,
+	      uint64_t expected, uint64_t seen, uint64_t round, const char *where);
+static inline bool check_failed(const struct check_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->failed, __ATOMIC_ACQUIRE) != 0;
+}
+static inline bool check_stopping(const struct check_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->stop, __ATOMIC_ACQUIRE) != 0 || check_failed(ctx);
+}
+/* Bare-thread safe: past the deadline? */
+bool check_past_deadline(const struct check_ctx *ctx);
+uint64_t check_now_ns(void);
+
+/* Which bases a check covers, from params.segment and a default. */
+static inline bool check_does_fs(const struct check_ctx *ctx)
+{
+	return ctx->params.segment & TLSVIEW_SEG_FS;
+}
+static inline bool check_does_gs(const struct check_ctx *ctx)
+{
+	return ctx->params.segment & TLSVIEW_SEG_GS;
+}
+
+/*
+ * Bare-thread safe: set the calling thread's FS (fs true) or GS base the
+ * way params.setter says. Returns 0 or a negative errno.
+ */
+int check_set_base(const struct check_ctx *ctx, bool fs, uint64_t value);
+/*
+ * Bare-thread safe: compare the calling thread's own views of one base
+ * (self-insn where usable, self-arch_prctl, and for FS with @fs0 the %fs:0
+ * self-pointer) with @expected. Returns false on a mismatch (recorded).
+ */
+bool check_self(struct check_ctx *ctx, pid_t tid, bool fs, uint64_t expected, bool fs0,
+		uint64_t round);
+/* Bare-thread safe: the calling thread's base by arch_prctl. */
+uint64_t check_get_base_syscall(bool fs);
+
+/*
+ * The module's views of @tid. check_module_task() asks GET_TASK with
+ * @request; check_module_debugfs() reads the debugfs tasks line of @tid into
+ * the same structure (fields: tgid, flags LIVE/COMPAT/KTHREAD, cpu, bases,
+ * selectors, tls). Both return 0, -ESRCH (no such thread), -ENODEV (that
+ * view is not available) or another negative errno.
+ */
+int check_module_task(struct check_ctx *ctx, pid_t tid, uint32_t request, struct tlsview_task *task);
+int check_module_debugfs(struct check_ctx *ctx, pid_t tid, struct tlsview_task *task);
+/*
+ * Compare the module's views of a thread that is not changing its bases
+ * right now with the expected values (a NULL pointer skips a quantity).
+ * @saved_too also asks TLSVIEW_REQ_SAVED (only right when the thread
+ * sleeps). Returns false on a mismatch (recorded); true also when the
+ * module is absent.
+ */
+bool check_module_expect(struct check_ctx *ctx, pid_t tid, const uint64_t *fsbase,
+			 const uint64_t *gsbase, const uint16_t *fsindex, const uint16_t *gsindex,
+			 bool debugfs_too, uint64_t round);
+
+/* The ia32 entry: set_thread_area(2)/get_thread_area(2) and whether it works. */
+struct check_user_desc {
+	unsigned int entry_number;
+	unsigned int base_addr;
+	unsigned int limit;
+	unsigned int seg_32bit:1;
+	unsigned int contents:2;
+	unsigned int read_exec_only:1;
+	unsigned int limit_in_pages:1;
+	unsigned int seg_not_present:1;
+	unsigned int useable:1;
+	unsigned int lm:1;
+};
+/* Bare-thread safe; @desc must be below 4 GiB. Returns the kernel's value. */
+long check_ia32_syscall(long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+			unsigned long a4, unsigned long a5);
+#define CHECK_IA32_SET_THREAD_AREA	243
+#define CHECK_IA32_GET_THREAD_AREA	244
+#define CHECK_IA32_CLONE		120
+/* Memory below 4 GiB (MAP_32BIT), or NULL. */
+void *check_map_low(size_t size);
+/* Has the kernel ia32 emulation? (probes get_thread_area once). */
+bool check_have_ia32(void);
+
+static inline uint16_t check_read_fs_selector(void)
+{
+	uint16_t sel;
+
+	__asm__ __volatile__("mov %%fs, %[sel]" : [sel] "=r" (sel));
+	return sel;
+}
+
+static inline uint16_t check_read_gs_selector(void)
+{
+	uint16_t sel;
+
+	__asm__ __volatile__("mov %%gs, %[sel]" : [sel] "=r" (sel));
+	return sel;
+}
+
+/* Online CPUs the calling thread may run on, as a list; returns the count. */
+int check_allowed_cpus(int *cpus, int max);
+
+#define CHECK_MIN(a, b)	((a) < (b) ? (a) : (b))
+
+#endif /* _TLSVIEW_CHECK_INTERNAL_H */
