@@ -206,12 +206,17 @@ static uint64_t spin_loop(struct worker *w, bool fs, bool insn, uint64_t limit, 
 	return i;
 }
 
+static bool spin_uses_insn(const struct check_ctx *ctx)
+{
+	return ctx->params.setter == TLSVIEW_SET_INSN ||
+	       (ctx->params.setter == TLSVIEW_SET_DEFAULT && ctx->insn);
+}
+
 static void worker_spin(struct worker *w)
 {
 	struct check_ctx *ctx = w->ctx;
 	bool fs = ctx->params.segment == TLSVIEW_SEG_FS;
-	bool insn = ctx->params.setter == TLSVIEW_SET_INSN ||
-		    (ctx->params.setter == TLSVIEW_SET_DEFAULT && ctx->insn);
+	bool insn = spin_uses_insn(ctx);
 	uint64_t limit = (uint64_t)ctx->params.iterations * 2000;
 	uint64_t done, bad;
 
@@ -353,6 +358,14 @@ static bool read_spinning(struct pool *pool, struct worker *w)
 	seen = fs ? task.fsbase : task.gsbase;
 	/* Stopped spinning meanwhile: the value was rewritten after the loop. */
 	if (__atomic_load_n(&pool->running, __ATOMIC_ACQUIRE) == 0)
+		return true;
+	/*
+	 * arch_prctl(ARCH_SET_*) loads a null selector before it writes the
+	 * new base, so an IPI landing inside that system call sees base 0:
+	 * the kernel's own transient state, not a value lost. Only the
+	 * instruction path has no such window.
+	 */
+	if (seen == 0 && !spin_uses_insn(ctx))
 		return true;
 	low = CHECK_GS_VALUE(w->index, p0);
 	high = CHECK_GS_VALUE(w->index, p1 + 1);

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: LGPL-2.1-only OR MIT
+/*
+ * clone(CLONE_SETTLS), both ABIs: 64-bit bare threads on tlsview TCBs, and
+ * threads cloned through int $0x80, whose TLS argument is a struct
+ * user_desc that lands in a GDT TLS slot.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "check_internal.h"
+
+#define MAX_THREADS	1024
+
+struct settls_thread {
+	struct check_ctx *ctx;
+	struct tlsview_thread thread;
+	struct tlsview_tcb *tcb;
+	const struct tlsview_tls_image *image;	/* NULL: no PT_TLS */
+	unsigned int index;
+	int tid;
+	int ready;		/* futex: 1 checked and spinning, 2 sleeping */
+	int *go;		/* futex: 1 stop spinning, 2 exit */
+	uint64_t comparisons;
+};
+
+/* One byte of the TLS block, loaded through the FS segment. */
+static inline uint8_t fs_byte(int64_t offset)
+{
+	uint32_t byte;
+
+	__asm__ __volatile__("movzbl %%fs:(%[off]), %[byte]"
+			     : [byte] "=r" (byte) : [off] "r" (offset) : "memory");
+	return (uint8_t)byte;
+}
+
+static inline void fs_store_byte(int64_t offset, uint8_t value)
+{
+	__asm__ __volatile__("movb %[value], %%fs:(%[off])"
+			     : : [value] "q" (value), [off] "r" (offset) : "memory");
+}
+
+static inline uint64_t fs_word(long offset)
+{
+	uint64_t word;
+
+	__asm__ __volatile__("mov %%fs:(%[off]), %[word]"
+			     : [word] "=r" (word) : [off] "r" (offset) : "memory");
+	return word;
+}
+
+static uint8_t pattern(unsigned int index, size_t offset)
+{
+	return (uint8_t)(index * 7 + offset * 13 + 1);
+}
+
+/* Bare-thread safe: the TLS block as this thread sees it through FS. */
+static bool check_block(struct settls_thread *t, bool patterned, uint64_t round)
+{
+	struct check_ctx *ctx = t->ctx;
+	const struct tlsview_tls_image *image = t->image;
+	int64_t start = -(int64_t)t->tcb->tls_offset;
+	size_t o;
+
+	if (!image)
+		return true;
+	for (o = 0; o < image->mem_size; o++) {
+		uint8_t want = patterned ? pattern(t->index, o) :
+			       o < image->init_size ? ((const uint8_t *)image->init)[o] : 0;
+		uint8_t seen = fs_byte(start + (int64_t)o);
+
+		if (seen != want) {
+			check_mismatch(ctx, t->tid, TLSVIEW_VIEW_SELF_MEMORY,
+				       patterned ? "tls-pattern" : o < image->init_size ?
+				       "tls-tdata" : "tls-tbss", want, seen, o,
+				       "TLS block read through FS (round = byte offset)");
+			return false;
+		}
+	}
+	__atomic_fetch_or(&ctx->views, TLSVIEW_VIEW_SELF_MEMORY, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&ctx->comparisons, 1, __ATOMIC_RELAXED);
+	(void)round;
+	return true;
+}
+
+static int settls_main(void *arg)
+{
+	struct settls_thread *t = arg;
+	struct check_ctx *ctx = t->ctx;
+	uint64_t tp = (uint64_t)(uintptr_t)t->tcb->tp;
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	size_t o;
+	int go;
+
+	t->tid = tlsview_sys_gettid();
+	if (!check_self(ctx, t->tid, true, tp, true, 0) ||
+	    !check_eq(ctx, t->tid, TLSVIEW_VIEW_FS0, "fs:0x10", tp, fs_word(0x10), 0,
+		      "TCB self-pointer at 0x10") ||
+	    !check_block(t, false, 0))
+		goto out;
+	/* Make the block this thread's own; nobody else may change it. */
+	if (t->image)
+		for (o = 0; o < t->image->mem_size; o++)
+			fs_store_byte(-(int64_t)t->tcb->tls_offset + (int64_t)o,
+				      pattern(t->index, o));
+	__atomic_store_n(&t->ready, 1, __ATOMIC_RELEASE);
+	/* Running: the caller reads this thread through the module meanwhile. */
+	while (__atomic_load_n(t->go, __ATOMIC_ACQUIRE) < 1 && !check_stopping(ctx))
+		tlsview_sys_sched_yield();
+	if (!check_self(ctx, t->tid, true, tp, true, 1) || !check_block(t, true, 1))
+		goto out;
+	__atomic_store_n(&t->ready, 2, __ATOMIC_RELEASE);
+	/* Sleeping: read again. */
+	while ((go = __atomic_load_n(t->go, __ATOMIC_ACQUIRE)) < 2 && !check_stopping(ctx))
+		tlsview_sys_futex_wait(t->go, go, &tick);
+	if (check_self(ctx, t->tid, true, tp, true, 2))
+		check_block(t, true, 2);
+out:
+	__atomic_store_n(&t->ready, 3, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void wait_ready(struct check_ctx *ctx, struct settls_thread *threads, unsigned int count,
+		       int level)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		while (__atomic_load_n(&threads[i].ready, __ATOMIC_ACQUIRE) < level &&
+		       !check_stopping(ctx) && !check_past_deadline(ctx))
+			tlsview_sys_sched_yield();
+}
+
+static void module_round(struct check_ctx *ctx, struct settls_thread *threads, unsigned int count,
+			 bool sleeping)
+{
+	unsigned int i;
+
+	for (i = 0; i < count && !check_failed(ctx); i++) {
+		uint64_t tp = (uint64_t)(uintptr_t)threads[i].tcb->tp;
+		struct tlsview_task task;
+
+		if (__atomic_load_n(&threads[i].ready, __ATOMIC_ACQUIRE) > 2)
+			continue;
+		check_module_expect(ctx, threads[i].tid, &tp, NULL, NULL, NULL, sleeping, sleeping);
+		if (sleeping && check_module_task(ctx, threads[i].tid, TLSVIEW_REQ_SAVED, &task) == 0)
+			check_eq(ctx, threads[i].tid, TLSVIEW_VIEW_MODULE_IOCTL, "fsbase(saved)", tp,
+				 task.fsbase, 2, "saved state of a sleeping thread");
+	}
+}
+
+TLSVIEW_EXPORT int tlsview_check_clone_settls(const struct tlsview_check_params *params,
+					      struct tlsview_check_result *result)
+{
+	struct tlsview_tls_image image;
+	struct settls_thread *threads;
+	struct check_ctx ctx;
+	unsigned int i, count, started = 0;
+	int go = 0, ret;
+
+	ret = check_begin(&ctx, params, result, 64, 1, 0);
+	if (ret)
+		return ret;
+	count = CHECK_MIN(ctx.params.threads, MAX_THREADS);
+	threads = calloc(count, sizeof(*threads));
+	if (!threads)
+		return check_error(&ctx, ENOMEM, "threads");
+	ret = tlsview_tls_image_self(&image);
+	for (i = 0; i < count; i++) {
+		threads[i].ctx = &ctx;
+		threads[i].index = i;
+		threads[i].image = ret == 0 ? &image : NULL;
+		threads[i].go = &go;
+		threads[i].tcb = tlsview_tcb_create(NULL);
+		if (!threads[i].tcb) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = 0;
+	for (i = 0; i < count; i++) {
+		struct tlsview_thread_attr attr = { .tcb = threads[i].tcb, .stack_size = 32 << 10 };
+
+		ret = tlsview_thread_create(&threads[i].thread, &attr, settls_main, &threads[i]);
+		if (ret < 0)
+			goto out;
+		started++;
+	}
+	wait_ready(&ctx, threads, count, 1);
+	module_round(&ctx, threads, count, false);
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	wait_ready(&ctx, threads, count, 2);
+	/* Give them a moment to reach the futex, then read them asleep. */
+	for (i = 0; i < 4; i++)
+		tlsview_sys_sched_yield();
+	module_round(&ctx, threads, count, true);
+	__atomic_add_fetch(&ctx.rounds, count, __ATOMIC_RELAXED);
+out:
+	__atomic_store_n(&ctx.stop, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&go, 2, __ATOMIC_RELEASE);
+	tlsview_sys_futex_wake(&go, (int)count);
+	for (i = 0; i < started; i++)
+		tlsview_thread_join(&threads[i].thread, NULL);
+	for (i = 0; i < count; i++)
+		tlsview_tcb_destroy(threads[i].tcb);
+	free(threads);
+	if (ret < 0)
+		return check_error(&ctx, -ret, "starting %u bare threads", count);
+	if (!check_failed(&ctx) && started < count)
+		return check_error(&ctx, EAGAIN, "only %u of %u threads started", started, count);
+	return check_end(&ctx);
+}
+
+/*
+ * The int $0x80 clone. Everything the kernel takes a 32-bit pointer to
+ * (the user_desc, the tid words, the child's stack) lives in one mapping
+ * below 4 GiB.
+ */
+#define IA32_CLONE_FLAGS	(TLSVIEW_CLONE_FLAGS)
+#define IA32_STACK_SIZE		(16 << 10)
+#define IA32_BLOCK_MAGIC(i)	(0x7e5700000000ULL + (uint64_t)(i))
+
+struct ia32_child {
+	struct check_user_desc desc;	/* the clone's TLS argument */
+	int ptid;
+	int ctid;			/* cleared by the kernel when it exits */
+	int ready;			/* futex */
+	int go;				/* futex */
+	uint32_t selector;
+	uint32_t entry;
+	uint64_t through_gs;		/* %gs:0, read by the child */
+	uint64_t gsbase_prctl;
+	uint64_t gsbase_insn;
+	uint32_t slot_base;		/* get_thread_area, asked by the child */
+	int insn;
+	uint64_t block[8];		/* the child's segment points here */
+	uint8_t stack[IA32_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+__attribute__((noreturn, used)) void tlsview_check_ia32_child(struct ia32_child *child);
+
+/* Runs in the child, on its low stack, with the parent's FS: no TLS at all. */
+__attribute__((noreturn, used, no_stack_protector)) void tlsview_check_ia32_child(struct ia32_child *child)
+{
+	struct check_user_desc *desc = &child->desc;
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	uint64_t word;
+	uint32_t selector = child->selector;
+
+	__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "r" (selector) : "memory");
+	__asm__ __volatile__("mov %%gs:0, %[word]" : [word] "=r" (word) : : "memory");
+	child->through_gs = word;
+	tlsview_sys_arch_prctl(CHECK_ARCH_GET_GS, (unsigned long)&child->gsbase_prctl);
+	if (child->insn)
+		child->gsbase_insn = tlsview_arch_rdgsbase();
+	desc->entry_number = child->entry;
+	if (check_ia32_syscall(CHECK_IA32_GET_THREAD_AREA, (unsigned long)desc, 0, 0, 0, 0) == 0)
+		child->slot_base = desc->base_addr;
+	__atomic_store_n(&child->ready, 1, __ATOMIC_RELEASE);
+	tlsview_sys_futex_wake(&child->ready, 1);
+	while (!__atomic_load_n(&child->go, __ATOMIC_ACQUIRE))
+		tlsview_sys_futex_wait(&child->go, 0, &tick);
+	tlsview_sys_exit_thread(0);
+}
+
+/* int $0x80 clone (ia32 order: flags, stack, ptid, tls, ctid). */
+static long ia32_clone(struct ia32_child *child)
+{
+	/* The child pops its argument, then calls with a 16-byte aligned stack. */
+	uint64_t *top = (uint64_t *)(child->stack + IA32_STACK_SIZE) - 3;
+	long ret = CHECK_IA32_CLONE;
+
+	top[0] = (uint64_t)(uintptr_t)child;
+	__asm__ __volatile__("int $0x80\n\t"
+			     "test %%eax, %%eax\n\t"
+			     "jnz 1f\n\t"
+			     "pop %%rdi\n\t"
+			     "xor %%ebp, %%ebp\n\t"
+			     "call tlsview_check_ia32_child\n\t"
+			     "hlt\n"
+			     "1:"
+			     : "+a" (ret)
+			     : [flags] "b" ((unsigned long)IA32_CLONE_FLAGS),
+			       [stack] "c" ((unsigned long)(uintptr_t)top),
+			       [ptid] "d" ((unsigned long)(uintptr_t)&child->ptid),
+			       [tls] "S" ((unsigned long)(uintptr_t)&child->desc),
+			       [ctid] "D" ((unsigned long)(uintptr_t)&child->ctid)
+			     : "r8", "r9", "r10", "r11", "memory", "cc");
+	return ret;
+}
+
+static void fill_desc(struct check_user_desc *desc, unsigned int entry, uint32_t base)
+{
+	memset(desc, 0, sizeof(*desc));
+	desc->entry_number = entry;
+	desc->base_addr = base;
+	desc->limit = 0xfffff;
+	desc->seg_32bit = 1;
+	desc->limit_in_pages = 1;
+	desc->useable = 1;
+}
+
+TLSVIEW_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_check_params *params,
+						   struct tlsview_check_result *result)
+{
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	struct ia32_child *children, *parent_area;
+	struct check_ctx ctx;
+	unsigned int i, count, entry;
+	size_t size;
+	long ret;
+	pid_t self_tid;
+
+	ret = check_begin(&ctx, params, result, 4, 1, 0);
+	if (ret)
+		return (int)ret;
+	if (!check_have_ia32())
+		return check_skip(&ctx, "no ia32 emulation: int $0x80 set_thread_area/clone "
+				  "unavailable (CONFIG_IA32_EMULATION off or ia32_emulation=0)");
+	count = CHECK_MIN(ctx.params.threads, 64U);
+	size = (count + 1) * sizeof(struct ia32_child);
+	parent_area = check_map_low(size);
+	if (!parent_area)
+		return check_error(&ctx, ENOMEM, "mapping below 4 GiB");
+	memset(parent_area, 0, size);
+	children = parent_area + 1;
+	self_tid = tlsview_sys_gettid();
+
+	/* The creator's own slot, allocated by the kernel. */
+	fill_desc(&parent_area->desc, (unsigned int)-1, (uint32_t)(uintptr_t)parent_area->block);
+	parent_area->block[0] = IA32_BLOCK_MAGIC(0xffff);
+	ret = check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&parent_area->desc,
+				 0, 0, 0, 0);
+	if (ret < 0) {
+		munmap(parent_area, size);
+		return check_error(&ctx, (int)-ret, "set_thread_area(entry -1)");
+	}
+	entry = parent_area->desc.entry_number;
+	for (i = 0; i < count && !check_failed(&ctx); i++) {
+		struct ia32_child *child = &children[i];
+		uint32_t base = (uint32_t)(uintptr_t)child->block;
+		uint64_t gsbase = base;
+		uint16_t selector = (uint16_t)(entry << 3 | 3);
+		struct tlsview_task task;
+		bool ok;
+
+		child->block[0] = IA32_BLOCK_MAGIC(i);
+		child->entry = entry;
+		child->selector = selector;
+		child->insn = ctx.insn;
+		fill_desc(&child->desc, entry, base);
+		child->ctid = -1;	/* the kernel clears it at the child's exit */
+		ret = ia32_clone(child);
+		if (ret < 0) {
+			check_error(&ctx, (int)-ret, "int $0x80 clone(CLONE_SETTLS)");
+			break;
+		}
+		while (!__atomic_load_n(&child->ready, __ATOMIC_ACQUIRE))
+			tlsview_sys_futex_wait(&child->ready, 0, &tick);
+		ok = check_eq(&ctx, (pid_t)ret, TLSVIEW_VIEW_SELF_MEMORY, "gs:0", IA32_BLOCK_MAGIC(i),
+			 child->through_gs, i, "child reads through its TLS-slot selector") &&
+		check_eq(&ctx, (pid_t)ret, TLSVIEW_VIEW_SELF_ARCH_PRCTL, "gsbase", gsbase,
+			 child->gsbase_prctl, i, "child's own GS base") &&
+		(!ctx.insn || check_eq(&ctx, (pid_t)ret, TLSVIEW_VIEW_SELF_INSN, "gsbase", gsbase,
+				       child->gsbase_insn, i, "child's own GS base")) &&
+		check_eq(&ctx, (pid_t)ret, TLSVIEW_VIEW_SELF_MEMORY, "tls-slot-base", base,
+			 child->slot_base, i, "child's get_thread_area") &&
+		check_module_expect(&ctx, (pid_t)ret, NULL, &gsbase, NULL, &selector, true, i);
+		(void)ok;
+		if (!check_failed(&ctx) && check_module_task(&ctx, (pid_t)ret, 0, &task) == 0)
+			check_eq(&ctx, (pid_t)ret, TLSVIEW_VIEW_MODULE_IOCTL, "tls-slot-base", base,
+				 task.tls[entry - 12].base_addr, i, "child's slot in the module");
+		/* The creator's slot is its own, untouched by the clone. */
+		if (!check_failed(&ctx) && check_module_task(&ctx, self_tid, 0, &task) == 0)
+			check_eq(&ctx, self_tid, TLSVIEW_VIEW_MODULE_IOCTL, "tls-slot-base",
+				 (uint32_t)(uintptr_t)parent_area->block,
+				 task.tls[entry - 12].base_addr, i, "creator's slot after the clone");
+		__atomic_store_n(&child->go, 1, __ATOMIC_RELEASE);
+		tlsview_sys_futex_wake(&child->go, 1);
+		/* CLONE_CHILD_CLEARTID: the kernel clears ctid and wakes us at exit. */
+		while (__atomic_load_n(&child->ctid, __ATOMIC_ACQUIRE))
+			tlsview_sys_futex_wait(&child->ctid, child->ctid, &tick);
+		__atomic_add_fetch(&ctx.rounds, 1, __ATOMIC_RELAXED);
+	}
+	if (!check_failed(&ctx)) {
+		parent_area->desc.entry_number = entry;
+		if (check_ia32_syscall(CHECK_IA32_GET_THREAD_AREA, (unsigned long)&parent_area->desc,
+				       0, 0, 0, 0) == 0)
+			check_eq(&ctx, self_tid, TLSVIEW_VIEW_SELF_MEMORY, "tls-slot-base",
+				 (uint32_t)(uintptr_t)parent_area->block, parent_area->desc.base_addr,
+				 count, "creator's get_thread_area after the clones");
+	}
+	/* Free the creator's slot: an empty descriptor. */
+	memset(&parent_area->desc, 0, sizeof(parent_area->desc));
+	parent_area->desc.entry_number = entry;
+	parent_area->desc.read_exec_only = 1;
+	parent_area->desc.seg_not_present = 1;
+	check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&parent_area->desc, 0, 0, 0, 0);
+	munmap(parent_area, size);
+	if (result->status == TLSVIEW_CHECK_ERROR)
+		return result->status;
+	return check_end(&ctx);
+}
