@@ -91,4 +91,42 @@ static inline struct tlsview_check_params check_params(enum tlsview_check_segmen
 		REQUIRE_FSGSBASE();					\
 } while (0)
 
+
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/*
+ * A helper program of selftests/helpers: next to this test
+ * (../bin/NAME from build/tests), else in $PATH (the VM). Returns a static
+ * path, or NULL when it is nowhere.
+ */
+static inline const char *find_helper(const char *name)
+{
+	static char path[2 * PATH_MAX + 16];
+	char self[PATH_MAX], *slash, *dirs, *dir, *save = NULL;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (len > 0) {
+		self[len] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(path, sizeof(path), "%s/../bin/%s", self, name);
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	dirs = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	for (dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (access(path, X_OK) == 0) {
+			free(dirs);
+			return path;
+		}
+	}
+	free(dirs);
+	return NULL;
+}
+
 #endif /* TLSVIEW_SELFTESTS_CHECK_COMMON_H */
