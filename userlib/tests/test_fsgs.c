@@ -261,6 +261,38 @@ START_TEST(test_bad_bases)
 }
 END_TEST
 
+/*
+ * At the bound where the dispatching set stops using wr*base, both paths
+ * give the same answer and leave the same base, whatever the kernel's
+ * paging mode makes of these values.
+ */
+START_TEST(test_paths_agree_at_the_bound)
+{
+	static const uint64_t values[] = {
+		TLSVIEW_FAST_BASE_LIMIT - 4096, TLSVIEW_FAST_BASE_LIMIT - 1, TLSVIEW_FAST_BASE_LIMIT,
+		0x7fffffffffffULL, 1ULL << 47, (1ULL << 56) - 4096,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		int by_dispatch, by_syscall;
+		uint64_t gs_dispatch, gs_syscall;
+
+		ref_set(ARCH_SET_GS, 0x2000);
+		by_dispatch = tlsview_set_gs(values[i]);
+		gs_dispatch = ref_get(ARCH_GET_GS);
+		ref_set(ARCH_SET_GS, 0x2000);
+		by_syscall = tlsview_set_gs_syscall(values[i]);
+		gs_syscall = ref_get(ARCH_GET_GS);
+		ck_assert_msg(by_dispatch == by_syscall, "%#llx: dispatch %d, syscall %d",
+			      (unsigned long long)values[i], by_dispatch, by_syscall);
+		ck_assert_uint_eq(gs_dispatch, gs_syscall);
+	}
+	ck_assert_int_eq(tlsview_set_gs_syscall(TLSVIEW_FAST_BASE_LIMIT - 4096), 0);
+	ref_set(ARCH_SET_GS, 0);
+}
+END_TEST
+
 /* Each pthread has its own GS base; a new one starts with its creator's. */
 static void *gs_in_thread(void *arg)
 {
@@ -318,6 +350,7 @@ int main(void)
 	tap_add_test(s, test_gs_dispatch, NULL);
 	tap_add_test(s, test_gs_insn_path, no_fsgsbase_reason);
 	tap_add_test(s, test_bad_bases, NULL);
+	tap_add_test(s, test_paths_agree_at_the_bound, NULL);
 	tap_add_test(s, test_gs_per_thread, NULL);
 	tap_add_test(s, test_whole_suite_on_syscall_path,
 		     getenv("TLSVIEW_NO_FSGSBASE") ? "already running on the syscall path" : NULL);

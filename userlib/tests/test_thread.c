@@ -237,6 +237,7 @@ START_TEST(test_join_result_and_exit)
 END_TEST
 
 struct where {
+	uintptr_t aligned_var;
 	uintptr_t stack_var;
 	void *tp;
 	uint64_t sigmask;
@@ -246,7 +247,12 @@ static int where_am_i(void *arg)
 {
 	struct where *w = arg;
 	volatile int local = 0;
+	/* Placed by the compiler assuming the ABI's 16-byte stack alignment. */
+	volatile char aligned[16] __attribute__((aligned(16))) = { 0 };
+	uintptr_t address = (uintptr_t)aligned;
 
+	__asm__("" : "+r" (address));	/* hide the value from the optimiser */
+	w->aligned_var = address;
 	w->stack_var = (uintptr_t)&local;
 	w->tp = tlsview_thread_pointer();
 	tlsview_syscall6(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)&w->sigmask, 8, 0, 0);
@@ -268,6 +274,7 @@ START_TEST(test_caller_stack_and_tcb)
 	ck_assert_uint_gt(w.stack_var, (uintptr_t)stack);
 	ck_assert_uint_lt(w.stack_var, (uintptr_t)stack + sizeof(stack));
 	ck_assert_ptr_eq(w.tp, tcb->tp);
+	ck_assert_uint_eq(w.aligned_var % 16, 0);
 	/* The caller's TCB was not freed by join. */
 	ck_assert_ptr_eq(*(void **)tcb->tp, tcb->tp);
 	tlsview_tcb_destroy(tcb);
@@ -292,6 +299,7 @@ START_TEST(test_signal_mask)
 	ck_assert_int_eq(tlsview_thread_create(&thread, NULL, where_am_i, &w), 0);
 	ck_assert_int_eq(tlsview_thread_join(&thread, NULL), 0);
 	ck_assert_uint_eq(w.sigmask, ~unblockable);
+	ck_assert_uint_eq(w.aligned_var % 16, 0);	/* on a library-made stack too */
 
 	ck_assert_int_eq(tlsview_thread_create(&thread, &inherit, where_am_i, &w), 0);
 	ck_assert_int_eq(tlsview_thread_join(&thread, NULL), 0);
