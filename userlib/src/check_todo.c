@@ -2,7 +2,6 @@
 #include "check_internal.h"
 #define TODO(name) TLSVIEW_EXPORT int name(const struct tlsview_check_params *params, struct tlsview_check_result *result) \
 { struct check_ctx ctx; int ret = check_begin(&ctx, params, result, 1, 1, 0); if (ret) return ret; return check_skip(&ctx, "not written yet"); }
-TODO(tlsview_check_ptrace)
 TODO(tlsview_check_selectors)
 TODO(tlsview_check_compat_tls)
 TODO(tlsview_check_seeds)
