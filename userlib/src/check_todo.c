@@ -4,4 +4,3 @@
 { struct check_ctx ctx; int ret = check_begin(&ctx, params, result, 1, 1, 0); if (ret) return ret; return check_skip(&ctx, "not written yet"); }
 TODO(tlsview_check_selectors)
 TODO(tlsview_check_compat_tls)
-TODO(tlsview_check_seeds)
