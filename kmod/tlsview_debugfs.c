@@ -131,6 +131,9 @@ static int tlsview_tasks_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	tlsview_read_task(v, false, &iter->view);
+	/* A thread that exited since it was found is left out. */
+	if (!pid_alive(v))
+		return SEQ_SKIP;
 	tlsview_show_view(m, v, &iter->view);
 	return 0;
 }

@@ -97,6 +97,11 @@ static long tlsview_ioctl_get_task(void __user *uarg, size_t usize)
 	view.tid = task_pid_vnr(task);
 	view.tgid = task_tgid_vnr(task);
 	view.request = req.request;
+	/* It exited meanwhile: its id is gone, and so is the thread. */
+	if (!pid_alive(task) || !view.tid) {
+		err = -ESRCH;
+		goto out_put;
+	}
 	err = tlsview_copy_out(uarg, usize, &view, sizeof(view));
 
 out_put:
@@ -127,13 +132,16 @@ static bool tlsview_list_match(struct task_struct *task, void *data)
 /*
  * Read and copy out one batch of referenced threads, dropping every
  * reference even after a fault. Entries are entry_size apart; the part of
- * an entry beyond struct tlsview_task is zeroed.
+ * an entry beyond struct tlsview_task is zeroed. A thread that exited
+ * since it was collected is skipped. Returns the number of entries
+ * written, or a negative errno.
  */
 static int tlsview_list_emit(struct task_struct **tasks, unsigned int nr_tasks,
 			     u8 __user *entry, u32 entry_size)
 {
 	struct tlsview_task *view;
 	unsigned int i;
+	int written = 0;
 	int err = 0;
 
 	view = kmalloc(sizeof(*view), GFP_KERNEL);
@@ -145,14 +153,17 @@ static int tlsview_list_emit(struct task_struct **tasks, unsigned int nr_tasks,
 			tlsview_read_task(tasks[i], false, view);
 			view->tid = task_pid_vnr(tasks[i]);
 			view->tgid = task_tgid_vnr(tasks[i]);
+		}
+		if (!err && pid_alive(tasks[i]) && view->tid) {
 			err = tlsview_copy_out(entry, entry_size, view,
 					       sizeof(*view));
 			entry += entry_size;
+			written++;
 		}
 		put_task_struct(tasks[i]);
 	}
 	kfree(view);
-	return err;
+	return err ? err : written;
 }
 
 static long tlsview_ioctl_list(void __user *uarg, size_t usize)
@@ -203,10 +214,10 @@ static long tlsview_ioctl_list(void __user *uarg, size_t usize)
 		if (!found)
 			break;
 		err = tlsview_list_emit(tasks, found, entry, req.entry_size);
-		if (err)
+		if (err < 0)
 			goto out_put;
-		entry += (size_t)found * req.entry_size;
-		count += found;
+		entry += (size_t)err * req.entry_size;
+		count += err;
 	}
 
 	req.count = count;
