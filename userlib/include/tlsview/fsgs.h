@@ -58,10 +58,12 @@ extern int tlsview_fsgs_path_decided;
 /**
  * tlsview_fsgs_probe() - decide (once) which path the process uses
  *
- * Reads AT_HWCAP2 the first time and caches the result; later calls return
- * the cached value. Called automatically by a library constructor, exposed
- * for code that runs before constructors.
- * Safe anywhere, bare threads included; concurrent first calls agree.
+ * Reads TLSVIEW_NO_FSGSBASE and AT_HWCAP2 the first time and caches the
+ * result; later calls return the cached value. Called by a library
+ * constructor and by tlsview_thread_create(), exposed for code that runs
+ * before constructors. The first call belongs in a libc thread (getauxval
+ * may set errno); once decided it is safe anywhere, bare threads included.
+ * Concurrent first calls agree.
  * Returns: TLSVIEW_PATH_INSN or TLSVIEW_PATH_SYSCALL. Never fails.
  */
 int tlsview_fsgs_probe(void);
@@ -114,10 +116,10 @@ static inline void tlsview_set_gs_insn(uint64_t base) { tlsview_arch_wrgsbase(ba
  * Bare-thread safe. Return 0, or a negative errno: -EFAULT for a bad
  * @base pointer, -EPERM for a base outside the user address space.
  *
- * Inline, not calls into the library, for a measured reason: on CPUs whose
- * kernel refills the return stack buffer on the way back from a system call
- * (retbleed/SRSO mitigations), the first `ret` after a syscall mispredicts,
- * which made an out-of-line wrapper ~15% slower than the bare syscall.
+ * Inline, not calls into the library, for a measured reason: with the
+ * kernel's return-stack mitigations (here: SRSO "Safe RET", RSB filling)
+ * the first `ret` after a syscall appears to mispredict, and an
+ * out-of-line wrapper measured ~15% slower than the bare syscall (now ~1%).
  */
 #define TLSVIEW_NR_ARCH_PRCTL	158
 #define TLSVIEW_ARCH_SET_GS	0x1001
