@@ -12,6 +12,7 @@
 #include "check_internal.h"
 
 #define MAX_THREADS	1024
+#define SETTLS_RUNNERS	4	/* threads read while they run */
 
 struct settls_thread {
 	struct check_ctx *ctx;
@@ -105,9 +106,17 @@ static int settls_main(void *arg)
 			fs_store_byte(-(int64_t)t->tcb->tls_offset + (int64_t)o,
 				      pattern(t->index, o));
 	__atomic_store_n(&t->ready, 1, __ATOMIC_RELEASE);
-	/* Running: the caller reads this thread through the module meanwhile. */
-	while (__atomic_load_n(t->go, __ATOMIC_ACQUIRE) < 1 && !check_stopping(ctx))
-		tlsview_sys_sched_yield();
+	/*
+	 * A few threads keep running while the caller reads every thread
+	 * through the module; the rest wait (dozens of spinning threads would
+	 * starve the reader on a small machine).
+	 */
+	while ((go = __atomic_load_n(t->go, __ATOMIC_ACQUIRE)) < 1 && !check_stopping(ctx)) {
+		if (t->index < SETTLS_RUNNERS)
+			tlsview_sys_sched_yield();
+		else
+			tlsview_sys_futex_wait(t->go, go, &tick);
+	}
 	if (!check_self(ctx, t->tid, true, tp, true, 1) || !check_block(t, true, 1))
 		goto out;
 	__atomic_store_n(&t->ready, 2, __ATOMIC_RELEASE);
@@ -190,6 +199,7 @@ TLSVIEW_EXPORT int tlsview_check_clone_settls(const struct tlsview_check_params 
 	wait_ready(&ctx, threads, count, 1);
 	module_round(&ctx, threads, count, false);
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	tlsview_sys_futex_wake(&go, (int)count);
 	wait_ready(&ctx, threads, count, 2);
 	/* Give them a moment to reach the futex, then read them asleep. */
 	for (i = 0; i < 4; i++)

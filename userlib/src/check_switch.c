@@ -44,6 +44,7 @@ struct worker {
 	uint64_t spin_published;	/* last spin iteration whose base is in place */
 	int hop_cpu;			/* the CPU of the last hop, under seq */
 	int hop_ack;			/* futex: the reader saw this hop */
+	int hop_waiting;		/* between its hop and the next: pinned, waiting */
 	uint64_t comparisons;
 };
 
@@ -267,8 +268,10 @@ static void worker_hop(struct worker *w)
 			return;
 		__atomic_add_fetch(&ctx->rounds, 1, __ATOMIC_RELAXED);
 		/* Sleep until the reader looked (bounded: the reader may be slow). */
+		__atomic_store_n(&w->hop_waiting, 1, __ATOMIC_RELEASE);
 		if (ctx->client && __atomic_load_n(&w->hop_ack, __ATOMIC_ACQUIRE) == ack)
 			tlsview_sys_futex_wait(&w->hop_ack, ack, &tick);
+		__atomic_store_n(&w->hop_waiting, 0, __ATOMIC_RELEASE);
 		if (check_past_deadline(ctx))
 			break;
 	}
@@ -313,8 +316,10 @@ static bool read_stable(struct pool *pool, struct worker *w, bool hop)
 	unsigned int seq0, seq1;
 	uint64_t fs, gs;
 	struct tlsview_task task;
-	int cpu;
+	int cpu, waiting;
 
+	/* The CPU is only known between a hop and the next one. */
+	waiting = __atomic_load_n(&w->hop_waiting, __ATOMIC_ACQUIRE);
 	seq0 = __atomic_load_n(&w->seq, __ATOMIC_ACQUIRE);
 	if (seq0 & 1)
 		return true;
@@ -326,6 +331,7 @@ static bool read_stable(struct pool *pool, struct worker *w, bool hop)
 	seq1 = __atomic_load_n(&w->seq, __ATOMIC_ACQUIRE);
 	if (seq0 != seq1)
 		return true;
+	waiting = waiting && __atomic_load_n(&w->hop_waiting, __ATOMIC_ACQUIRE);
 	if (check_does_fs(ctx) &&
 	    !check_eq(ctx, w->tid, TLSVIEW_VIEW_MODULE_IOCTL, "fsbase", fs, task.fsbase, seq0 / 2,
 		      "module read of a thread between changes"))
@@ -334,7 +340,7 @@ static bool read_stable(struct pool *pool, struct worker *w, bool hop)
 	    !check_eq(ctx, w->tid, TLSVIEW_VIEW_MODULE_IOCTL, "gsbase", gs, task.gsbase, seq0 / 2,
 		      "module read of a thread between changes"))
 		return false;
-	if (hop && !(task.flags & TLSVIEW_TASK_LIVE) &&
+	if (hop && waiting && !(task.flags & TLSVIEW_TASK_LIVE) &&
 	    !check_eq(ctx, w->tid, TLSVIEW_VIEW_MODULE_IOCTL, "cpu", (uint64_t)cpu, task.cpu,
 		      seq0 / 2, "module read after a migration"))
 		return false;
