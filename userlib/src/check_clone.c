@@ -150,7 +150,8 @@ static void module_round(struct check_ctx *ctx, struct settls_thread *threads, u
 		uint64_t tp = (uint64_t)(uintptr_t)threads[i].tcb->tp;
 		struct tlsview_task task;
 
-		if (__atomic_load_n(&threads[i].ready, __ATOMIC_ACQUIRE) > 2)
+		/* Only threads at the step this round is for (a slow one may lag). */
+		if (__atomic_load_n(&threads[i].ready, __ATOMIC_ACQUIRE) != (sleeping ? 2 : 1))
 			continue;
 		check_module_expect(ctx, threads[i].tid, &tp, NULL, NULL, NULL, sleeping, sleeping);
 		if (sleeping && check_module_task(ctx, threads[i].tid, TLSVIEW_REQ_SAVED, &task) == 0)
