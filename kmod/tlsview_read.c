@@ -75,8 +75,8 @@ struct tlsview_live_call {
 /**
  * tlsview_kernel_uses_fsgsbase() - does the kernel run with FSGSBASE?
  *
- * False when the CPU lacks it and when it was disabled at boot
- * (``nofsgsbase``): the kernel then clears the feature bit.
+ * False when the CPU lacks it and when the kernel was booted with
+ * ``nofsgsbase``, which clears the feature bit.
  *
  * Return: true when user code may use rd/wr{fs,gs}base.
  */
