@@ -17,7 +17,7 @@
 #include "module_common.h"
 #include "kselftest_harness.h"
 
-#define MANY_THREADS	5000
+#define MANY_THREADS	10000
 #define CHURNERS	3
 #define CHURN_SECONDS	4
 #define READ_PIECE	333
