@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/tests/tlsview/harness.c - TAP, running tlsview, a JSON parser and
+ * the target process for the tlsview command's tests (see harness.h).
+ */
+#define _GNU_SOURCE
+#include <asm/ldt.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <tlsview/tlsview.h>
+#include "harness.h"
+
+/* ---- TAP ---------------------------------------------------------------- */
+
+static int tap_count, tap_failed;
+
+static void tap_line(const char *status, const char *directive, const char *fmt, va_list args)
+{
+	printf("%s %d - ", status, ++tap_count);
+	vprintf(fmt, args);
+	if (directive)
+		printf(" # %s", directive);
+	printf("\n");
+	fflush(stdout);
+}
+
+void tap_ok(bool passed, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	tap_line(passed ? "ok" : "not ok", NULL, fmt, args);
+	va_end(args);
+	if (!passed)
+		tap_failed++;
+}
+
+void tap_skip(const char *reason, const char *fmt, ...)
+{
+	char directive[256];
+	va_list args;
+
+	snprintf(directive, sizeof(directive), "SKIP %s", reason);
+	va_start(args, fmt);
+	tap_line("ok", directive, fmt, args);
+	va_end(args);
+}
+
+void tap_diag(const char *fmt, ...)
+{
+	char text[4096], *line, *next;
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(text, sizeof(text), fmt, args);
+	va_end(args);
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		printf("# %s\n", line);
+	}
+	fflush(stdout);
+}
+
+int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	return tap_failed ? 1 : 0;
+}
+
+void tap_bail(const char *fmt, ...)
+{
+	va_list args;
+
+	printf("Bail out! ");
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	printf("\n");
+	exit(1);
+}
+
+/* ---- running tlsview ------------------------------------------------- */
+
+const char *tlsview_program(void)
+{
+	static char path[PATH_MAX + 32];
+	char self[PATH_MAX], *slash;
+	ssize_t length;
+
+	if (path[0])
+		return path;
+	/* build/tests/test_x -> build/bin/tlsview, when run from the build tree. */
+	length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (length > 0) {
+		self[length] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/../bin/tlsview", self);
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof(path), "tlsview");
+	return path;
+}
+
+static char *read_all(int fd)
+{
+	size_t size = 0, capacity = 4096;
+	char *text = malloc(capacity);
+	ssize_t got;
+
+	if (!text)
+		tap_bail("out of memory");
+	lseek(fd, 0, SEEK_SET);
+	while ((got = read(fd, text + size, capacity - size - 1)) > 0) {
+		size += (size_t)got;
+		if (capacity - size < 2) {
+			capacity *= 2;
+			text = realloc(text, capacity);
+			if (!text)
+				tap_bail("out of memory");
+		}
+	}
+	text[size] = '\0';
+	close(fd);
+	return text;
+}
+
+void run_tlsview(struct run *run, const char *const *args)
+{
+	const char *argv[32];
+	int out_fd, err_fd, status, count = 0;
+	pid_t child;
+
+	argv[count++] = tlsview_program();
+	while (*args && count < 31)
+		argv[count++] = *args++;
+	argv[count] = NULL;
+	/* Files, not pipes: the output can be large and nobody has to drain it. */
+	out_fd = memfd_create("tlsview-out", 0);
+	err_fd = memfd_create("tlsview-err", 0);
+	if (out_fd < 0 || err_fd < 0)
+		tap_bail("memfd_create: %s", strerror(errno));
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		tap_bail("fork: %s", strerror(errno));
+	if (child == 0) {
+		dup2(out_fd, 1);
+		dup2(err_fd, 2);
+		execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			tap_bail("waitpid: %s", strerror(errno));
+	run->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	run->out = read_all(out_fd);
+	run->err = read_all(err_fd);
+}
+
+void run_free(struct run *run)
+{
+	free(run->out);
+	free(run->err);
+	run->out = run->err = NULL;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+struct parser {
+	const char *cursor;
+	char *error;
+	size_t error_size;
+	int depth;
+};
+
+static struct json *parse_value(struct parser *parser);
+
+static void *fail(struct parser *parser, const char *what)
+{
+	if (!parser->error[0])
+		snprintf(parser->error, parser->error_size, "%s at \"%.20s\"", what, parser->cursor);
+	return NULL;
+}
+
+static void skip_space(struct parser *parser)
+{
+	while (*parser->cursor == ' ' || *parser->cursor == '\n' || *parser->cursor == '\t' ||
+	       *parser->cursor == '\r')
+		parser->cursor++;
+}
+
+static struct json *new_value(enum json_type type)
+{
+	struct json *value = calloc(1, sizeof(*value));
+
+	if (!value)
+		tap_bail("out of memory");
+	value->type = type;
+	return value;
+}
+
+static char *parse_string_text(struct parser *parser)
+{
+	size_t capacity = 32, size = 0;
+	char *text;
+
+	if (*parser->cursor != '"')
+		return fail(parser, "expected a string");
+	parser->cursor++;
+	text = malloc(capacity);
+	if (!text)
+		tap_bail("out of memory");
+	for (;;) {
+		unsigned char c = (unsigned char)*parser->cursor++;
+		unsigned int code;
+
+		if (size + 4 >= capacity) {
+			capacity *= 2;
+			text = realloc(text, capacity);
+			if (!text)
+				tap_bail("out of memory");
+		}
+		if (c == '"')
+			break;
+		if (c < 0x20) {
+			free(text);
+			parser->cursor--;
+			return fail(parser, "control character or end inside a string");
+		}
+		if (c != '\\') {
+			text[size++] = (char)c;
+			continue;
+		}
+		c = (unsigned char)*parser->cursor++;
+		switch (c) {
+		case '"': case '\\': case '/': text[size++] = (char)c; break;
+		case 'b': text[size++] = '\b'; break;
+		case 'f': text[size++] = '\f'; break;
+		case 'n': text[size++] = '\n'; break;
+		case 'r': text[size++] = '\r'; break;
+		case 't': text[size++] = '\t'; break;
+		case 'u':
+			if (sscanf(parser->cursor, "%4x", &code) != 1 ||
+			    !isxdigit((unsigned char)parser->cursor[3])) {
+				free(text);
+				return fail(parser, "bad \\u escape");
+			}
+			parser->cursor += 4;
+			/* tlsview escapes single bytes only: keep them as bytes. */
+			text[size++] = (char)(code & 0xff);
+			break;
+		default:
+			free(text);
+			return fail(parser, "bad escape");
+		}
+	}
+	text[size] = '\0';
+	return text;
+}
+
+static struct json *parse_number(struct parser *parser)
+{
+	const char *start = parser->cursor;
+	struct json *value;
+	char *end;
+
+	if (*parser->cursor == '-')
+		parser->cursor++;
+	if (!isdigit((unsigned char)*parser->cursor))
+		return fail(parser, "bad number");
+	if (*parser->cursor == '0' && isdigit((unsigned char)parser->cursor[1]))
+		return fail(parser, "leading zero");
+	value = new_value(JSON_NUMBER);
+	value->number = strtod(start, &end);
+	parser->cursor = end;
+	return value;
+}
+
+static struct json *parse_container(struct parser *parser, bool object)
+{
+	struct json *value = new_value(object ? JSON_OBJECT : JSON_ARRAY);
+	char close = object ? '}' : ']';
+
+	parser->cursor++;
+	skip_space(parser);
+	if (*parser->cursor == close) {
+		parser->cursor++;
+		return value;
+	}
+	for (;;) {
+		char *key = NULL;
+		struct json *item;
+
+		skip_space(parser);
+		if (object) {
+			key = parse_string_text(parser);
+			if (!key)
+				goto error;
+			skip_space(parser);
+			if (*parser->cursor != ':') {
+				free(key);
+				fail(parser, "expected ':'");
+				goto error;
+			}
+			parser->cursor++;
+		}
+		item = parse_value(parser);
+		if (!item) {
+			free(key);
+			goto error;
+		}
+		value->items = realloc(value->items, (value->count + 1) * sizeof(*value->items));
+		value->keys = realloc(value->keys, (value->count + 1) * sizeof(*value->keys));
+		if (!value->items || !value->keys)
+			tap_bail("out of memory");
+		value->items[value->count] = item;
+		value->keys[value->count] = key;
+		value->count++;
+		skip_space(parser);
+		if (*parser->cursor == ',') {
+			parser->cursor++;
+			continue;
+		}
+		if (*parser->cursor == close) {
+			parser->cursor++;
+			return value;
+		}
+		fail(parser, object ? "expected ',' or '}'" : "expected ',' or ']'");
+		goto error;
+	}
+error:
+	json_free(value);
+	return NULL;
+}
+
+static struct json *parse_value(struct parser *parser)
+{
+	struct json *value;
+
+	skip_space(parser);
+	if (++parser->depth > 64)
+		return fail(parser, "nested too deep");
+	switch (*parser->cursor) {
+	case '{': value = parse_container(parser, true); break;
+	case '[': value = parse_container(parser, false); break;
+	case '"': {
+		char *text = parse_string_text(parser);
+
+		value = NULL;
+		if (text) {
+			value = new_value(JSON_STRING);
+			value->string = text;
+		}
+		break;
+	}
+	default:
+		if (!strncmp(parser->cursor, "true", 4) || !strncmp(parser->cursor, "false", 5)) {
+			value = new_value(JSON_BOOL);
+			value->boolean = *parser->cursor == 't';
+			parser->cursor += value->boolean ? 4 : 5;
+		} else if (!strncmp(parser->cursor, "null", 4)) {
+			value = new_value(JSON_NULL);
+			parser->cursor += 4;
+		} else {
+			value = parse_number(parser);
+		}
+	}
+	parser->depth--;
+	return value;
+}
+
+struct json *json_parse(const char *text, char *error, size_t error_size)
+{
+	struct parser parser = { text, error, error_size, 0 };
+	struct json *value;
+
+	error[0] = '\0';
+	value = parse_value(&parser);
+	if (!value)
+		return NULL;
+	skip_space(&parser);
+	if (*parser.cursor) {
+		json_free(value);
+		return fail(&parser, "text after the JSON value");
+	}
+	return value;
+}
+
+void json_free(struct json *value)
+{
+	size_t i;
+
+	if (!value)
+		return;
+	for (i = 0; i < value->count; i++) {
+		json_free(value->items[i]);
+		if (value->keys)
+			free(value->keys[i]);
+	}
+	free(value->items);
+	free(value->keys);
+	free(value->string);
+	free(value);
+}
+
+const struct json *json_get(const struct json *object, const char *key)
+{
+	size_t i;
+
+	if (!object || object->type != JSON_OBJECT)
+		return NULL;
+	for (i = 0; i < object->count; i++)
+		if (!strcmp(object->keys[i], key))
+			return object->items[i];
+	return NULL;
+}
+
+uint64_t json_hex(const struct json *value)
+{
+	char *end;
+	uint64_t number;
+
+	if (!value || value->type != JSON_STRING || strncmp(value->string, "0x", 2))
+		return ~0ULL;
+	errno = 0;
+	number = strtoull(value->string + 2, &end, 16);
+	return errno || *end || end == value->string + 2 ? ~0ULL : number;
+}
+
+long long json_int(const struct json *object, const char *key, long long fallback)
+{
+	const struct json *value = json_get(object, key);
+
+	return value && value->type == JSON_NUMBER ? (long long)value->number : fallback;
+}
+
+int json_bool(const struct json *object, const char *key)
+{
+	const struct json *value = json_get(object, key);
+
+	return value && value->type == JSON_BOOL ? value->boolean : -1;
+}
+
+const char *json_str(const struct json *object, const char *key)
+{
+	const struct json *value = json_get(object, key);
+
+	return value && value->type == JSON_STRING ? value->string : NULL;
+}
+
+const struct json *json_find_thread(const struct json *document, pid_t tid)
+{
+	const struct json *threads = json_get(document, "threads");
+	size_t i;
+
+	if (!threads || threads->type != JSON_ARRAY)
+		return NULL;
+	for (i = 0; i < threads->count; i++)
+		if (json_int(threads->items[i], "tid", -1) == tid)
+			return threads->items[i];
+	return NULL;
+}
+
+/* ---- the target process ------------------------------------------------ */
+
+static struct target_shared *child_shared;
+
+static void sleep_ms(long ms)
+{
+	struct timespec duration = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&duration, NULL);
+}
+
+/* A bare thread: raw syscalls and inline library functions only. */
+static int bare_main(void *arg)
+{
+	struct target_thread *thread = arg;
+	const struct timespec pause = { 0, 1000000 };
+
+	thread->tid = tlsview_sys_gettid();
+	thread->fsbase = tlsview_get_fs();
+	thread->gsbase = tlsview_get_gs();
+	__atomic_add_fetch(&child_shared->ready, 1, __ATOMIC_SEQ_CST);
+	while (!child_shared->stop) {
+		thread->counter++;
+		tlsview_sys_nanosleep(&pause);
+	}
+	return 0;
+}
+
+/* set_thread_area through the ia32 entry; @desc must lie below 4 GiB. */
+static long ia32_set_thread_area(struct user_desc *desc)
+{
+	long ret;
+
+	__asm__ __volatile__("int $0x80"
+			     : "=a" (ret)
+			     : "a" (243L /* ia32 __NR_set_thread_area */), "b" (desc)
+			     : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+static void load_tls_slot(struct target_thread *thread)
+{
+	struct user_desc *desc;
+	void *segment;
+	uint16_t selector;
+
+	desc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		    -1, 0);
+	segment = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (desc == MAP_FAILED || segment == MAP_FAILED) {
+		child_shared->tls_slot_unavailable = true;
+		return;
+	}
+	memset(desc, 0, sizeof(*desc));
+	desc->entry_number = (unsigned int)-1;
+	desc->base_addr = (unsigned int)(uintptr_t)segment;
+	desc->limit = 0xfffff;
+	desc->seg_32bit = 1;
+	desc->limit_in_pages = 1;
+	desc->useable = 1;
+	if (ia32_set_thread_area(desc) != 0) {
+		child_shared->tls_slot_unavailable = true;
+		return;
+	}
+	selector = (uint16_t)(desc->entry_number << 3 | 3);
+	__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "rm" (selector) : "memory");
+	thread->gsindex = selector;
+	thread->slot_entry = (int)desc->entry_number;
+	thread->slot_base = desc->base_addr;
+	thread->slot_limit = desc->limit;
+}
+
+static void *pthread_main(void *arg)
+{
+	struct target_thread *thread = arg;
+	int index = (int)(thread - child_shared->threads);
+
+	thread->tid = gettid();
+	if (thread->kind == TARGET_TLS_SLOT)
+		load_tls_slot(thread);
+	else if (tlsview_set_gs(TARGET_GS_BASE(index)) != 0)
+		thread->failed = 1;
+	thread->fsbase = tlsview_get_fs();
+	thread->gsbase = tlsview_get_gs();
+	__atomic_add_fetch(&child_shared->ready, 1, __ATOMIC_SEQ_CST);
+	while (!child_shared->stop) {
+		thread->counter++;
+		if (tlsview_get_gs() != thread->gsbase)
+			thread->failed = 1;
+		/* The first thread keeps a CPU busy, so that it is read while it runs. */
+		if (index != 0)
+			sleep_ms(1);
+	}
+	return NULL;
+}
+
+static struct tlsview_tcb *bad_tcb(enum target_kind kind)
+{
+	struct tlsview_tcb *tcb = tlsview_tcb_create(NULL);
+
+	if (!tcb)
+		return NULL;
+	if (kind == TARGET_BARE_BAD_SELF)
+		*(uint64_t *)((char *)tcb->tp + TLSVIEW_TCB_OFF_TCB) = 0;
+	else
+		*(uint64_t *)((char *)tcb->tp + TLSVIEW_TCB_OFF_SELF) = 0x1000;
+	return tcb;
+}
+
+static __attribute__((noreturn)) void target_main(struct target_shared *shared)
+{
+	static struct tlsview_thread bare[TARGET_MAX_THREADS];
+	pthread_t thread;
+	int i;
+
+	child_shared = shared;
+	/* Under Yama's ptrace_scope=1 only a declared tracer may attach. */
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (i = 0; i < shared->count; i++) {
+		struct target_thread *target = &shared->threads[i];
+		struct tlsview_thread_attr attr = { 0 };
+
+		switch (target->kind) {
+		case TARGET_PTHREAD:
+		case TARGET_TLS_SLOT:
+			if (pthread_create(&thread, NULL, pthread_main, target))
+				_exit(3);
+			break;
+		case TARGET_BARE_BAD_SELF:
+		case TARGET_BARE_BAD_GLIBC:
+			attr.tcb = bad_tcb(target->kind);
+			if (!attr.tcb)
+				_exit(3);
+			/* fall through */
+		case TARGET_BARE_GOOD:
+			if (tlsview_thread_create(&bare[i], &attr, bare_main, target))
+				_exit(3);
+			break;
+		}
+	}
+	for (;;)
+		pause();
+}
+
+void target_start(struct target *target, const enum target_kind *kinds, int count)
+{
+	int i, waited;
+
+	if (count > TARGET_MAX_THREADS)
+		tap_bail("too many target threads");
+	target->shared = mmap(NULL, sizeof(*target->shared), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (target->shared == MAP_FAILED)
+		tap_bail("mmap: %s", strerror(errno));
+	memset(target->shared, 0, sizeof(*target->shared));
+	target->shared->count = count;
+	for (i = 0; i < count; i++)
+		target->shared->threads[i].kind = kinds[i];
+	fflush(stdout);
+	target->pid = fork();
+	if (target->pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	if (target->pid == 0)
+		target_main(target->shared);
+	for (waited = 0; target->shared->ready < count; waited++) {
+		if (waited > 10000)
+			tap_bail("the target's threads did not start within 10 s");
+		sleep_ms(1);
+	}
+}
+
+bool target_all_running(const struct target *target)
+{
+	uint64_t before[TARGET_MAX_THREADS];
+	int i, tries;
+
+	for (i = 0; i < target->shared->count; i++)
+		before[i] = target->shared->threads[i].counter;
+	/* Each thread counts about every millisecond; give a loaded machine 2 s. */
+	for (tries = 0; tries < 200; tries++) {
+		bool all = true;
+
+		sleep_ms(10);
+		for (i = 0; i < target->shared->count; i++)
+			all &= target->shared->threads[i].counter > before[i] + 2;
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+void target_stop(struct target *target)
+{
+	int status;
+
+	if (target->pid <= 0)
+		return;
+	kill(target->pid, SIGKILL);
+	waitpid(target->pid, &status, 0);
+	munmap(target->shared, sizeof(*target->shared));
+	target->pid = 0;
+}
+
+char thread_state(pid_t pid, pid_t tid)
+{
+	char path[96], text[512], *paren;
+	FILE *file;
+	size_t length;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return '?';
+	length = fread(text, 1, sizeof(text) - 1, file);
+	fclose(file);
+	text[length] = '\0';
+	paren = strrchr(text, ')');
+	return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+
+bool target_untraced(const struct target *target, char *why, size_t why_size)
+{
+	int i;
+
+	for (i = 0; i < target->shared->count; i++) {
+		pid_t tid = target->shared->threads[i].tid;
+		char path[96], line[256];
+		int tracer = -1;
+		FILE *file;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)target->pid, (int)tid);
+		file = fopen(path, "re");
+		if (!file) {
+			snprintf(why, why_size, "thread %d is gone", (int)tid);
+			return false;
+		}
+		while (fgets(line, sizeof(line), file))
+			if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+				break;
+		fclose(file);
+		if (tracer != 0) {
+			snprintf(why, why_size, "thread %d has tracer %d", (int)tid, tracer);
+			return false;
+		}
+		if (thread_state(target->pid, tid) == 't') {
+			snprintf(why, why_size, "thread %d is in a ptrace stop", (int)tid);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool have_module(void)
+{
+	return access("/dev/tlsview", F_OK) == 0;
+}

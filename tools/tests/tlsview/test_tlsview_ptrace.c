@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: tlsview's ptrace source (--source ptrace; the default when
+ * /dev/tlsview is absent). A child process with threads whose GS bases the
+ * test chose, and one thread with GS loaded from a TLS slot selector:
+ * `tlsview -p PID --json` must be valid JSON naming every thread with the
+ * bases, selectors and slot it really has; every thread must run on
+ * afterwards, untraced; a stopped process must stay stopped; a thread
+ * someone else traces is skipped (listing) or an error (-t).
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "harness.h"
+
+static const enum target_kind kinds[] = {
+	TARGET_PTHREAD, TARGET_PTHREAD, TARGET_PTHREAD, TARGET_PTHREAD, TARGET_TLS_SLOT,
+};
+#define NR_KINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
+#define SLOT_INDEX 4
+
+static struct target target;
+static char pid_text[16];
+
+static struct json *list_json(struct run *run, bool pretty)
+{
+	const char *args[] = { "-p", pid_text, pretty ? "--pretty" : "--json", "--source", "ptrace",
+			       NULL };
+	char error[160];
+	struct json *document;
+
+	run_tlsview(run, args);
+	document = json_parse(run->out, error, sizeof(error));
+	if (!document)
+		tap_diag("not JSON (%s):\n%s", error, run->out);
+	return document;
+}
+
+static bool thread_matches(const struct json *entry, int index)
+{
+	const struct target_thread *thread = &target.shared->threads[index];
+	const struct json *tls = json_get(entry, "tls");
+	bool good;
+
+	good = entry && json_hex(json_get(entry, "fsbase")) == thread->fsbase &&
+	       json_hex(json_get(entry, "gsbase")) == thread->gsbase &&
+	       json_int(entry, "tgid", -1) == target.pid &&
+	       json_int(entry, "gsindex", -1) == thread->gsindex &&
+	       json_bool(entry, "compat") == 0 && json_bool(entry, "kthread") == 0 &&
+	       json_bool(entry, "live") == 0 && tls && tls->type == JSON_ARRAY && tls->count == 3;
+	if (!good)
+		tap_diag("thread %d: expected fsbase 0x%llx gsbase 0x%llx gsindex 0x%x", thread->tid,
+			 (unsigned long long)thread->fsbase, (unsigned long long)thread->gsbase,
+			 thread->gsindex);
+	return good;
+}
+
+static void test_json_listing(void)
+{
+	struct run run;
+	struct json *document = list_json(&run, false);
+	const struct json *threads = json_get(document, "threads");
+	bool all = true;
+	int i;
+
+	tap_ok(run.status == 0, "tlsview -p PID --json --source ptrace exits 0 (got %d: %s)",
+	       run.status, run.err);
+	tap_ok(document != NULL, "its output parses as JSON");
+	tap_ok(json_str(document, "source") && !strcmp(json_str(document, "source"), "ptrace"),
+	       "\"source\" is \"ptrace\"");
+	tap_ok(threads && threads->type == JSON_ARRAY && (int)threads->count == NR_KINDS + 1,
+	       "it lists the %d threads of the process", NR_KINDS + 1);
+	tap_ok(json_find_thread(document, target.pid) != NULL, "the main thread is listed");
+	for (i = 0; i < NR_KINDS; i++)
+		if (kinds[i] == TARGET_PTHREAD)
+			all &= thread_matches(json_find_thread(document, target.shared->threads[i].tid),
+					      i) &&
+			       target.shared->threads[i].gsbase == TARGET_GS_BASE(i);
+	tap_ok(all, "each thread's FS and GS base, selectors and flags are what it set");
+	if (target.shared->tls_slot_unavailable) {
+		tap_skip("set_thread_area (ia32 emulation) unavailable", "TLS slot thread");
+	} else {
+		const struct target_thread *thread = &target.shared->threads[SLOT_INDEX];
+		const struct json *entry = json_find_thread(document, thread->tid);
+		const struct json *tls = json_get(entry, "tls");
+		const struct json *slot = NULL;
+
+		if (tls && tls->type == JSON_ARRAY && tls->count == 3 && thread->slot_entry >= 12 &&
+		    thread->slot_entry <= 14)
+			slot = tls->items[thread->slot_entry - 12];
+		tap_ok(thread_matches(entry, SLOT_INDEX) && thread->gsbase == thread->slot_base,
+		       "the TLS slot thread shows gsindex 0x%x and the slot's base as GS base",
+		       thread->gsindex);
+		tap_ok(slot && json_bool(slot, "empty") == 0 &&
+		       json_int(slot, "entry", -1) == thread->slot_entry &&
+		       json_hex(json_get(slot, "base")) == thread->slot_base &&
+		       json_hex(json_get(slot, "limit")) == thread->slot_limit &&
+		       json_bool(slot, "limit_in_pages") == 1 && json_bool(slot, "seg_32bit") == 1 &&
+		       json_bool(slot, "present") == 1 && json_bool(slot, "useable") == 1 &&
+		       json_bool(slot, "lm") == 0,
+		       "its slot tls%d is decoded: base, limit, pages, 32-bit, present, useable",
+		       thread->slot_entry);
+	}
+	all = true;
+	for (i = 0; i < NR_KINDS; i++) {
+		const struct json *entry = json_find_thread(document, target.shared->threads[i].tid);
+		const struct json *tls = json_get(entry, "tls");
+		size_t slot;
+
+		if (kinds[i] == TARGET_TLS_SLOT)
+			continue;
+		for (slot = 0; tls && slot < tls->count; slot++)
+			all &= json_bool(tls->items[slot], "empty") == 1;
+		all &= tls != NULL;
+	}
+	tap_ok(all, "the other threads' TLS slots are empty");
+	json_free(document);
+	run_free(&run);
+}
+
+static void test_after_reads(void)
+{
+	char why[128] = "";
+	bool untraced = target_untraced(&target, why, sizeof(why));
+	int i, failed = 0;
+
+	tap_ok(untraced, "afterwards no thread has a tracer or sits in a ptrace stop%s%s",
+	       untraced ? "" : ": ", why);
+	tap_ok(target_all_running(&target), "afterwards every thread still runs");
+	for (i = 0; i < NR_KINDS; i++)
+		failed += target.shared->threads[i].failed;
+	tap_ok(failed == 0, "no thread saw its own GS base change");
+}
+
+static void test_table_and_tid(void)
+{
+	const char *table_args[] = { "-p", pid_text, "--source", "ptrace", NULL };
+	const struct target_thread *thread = &target.shared->threads[1];
+	char tid_text[16], expected[64];
+	const char *tid_args[] = { "-t", tid_text, "-j", "--source", "ptrace", NULL };
+	struct json *document;
+	struct run run;
+	bool all = true;
+	char error[128];
+	int i;
+
+	run_tlsview(&run, table_args);
+	tap_ok(run.status == 0 && strstr(run.out, "source: ptrace"),
+	       "the table exits 0 and says its source is ptrace");
+	for (i = 0; i < NR_KINDS; i++) {
+		snprintf(expected, sizeof(expected), "0x%016llx",
+			 (unsigned long long)target.shared->threads[i].gsbase);
+		all &= strstr(run.out, expected) != NULL;
+	}
+	tap_ok(all, "the table shows every thread's GS base in hex");
+	if (!target.shared->tls_slot_unavailable) {
+		snprintf(expected, sizeof(expected), "tls%d (selector 0x%04x): base 0x%08x limit 0xfffff pages",
+			 target.shared->threads[SLOT_INDEX].slot_entry,
+			 target.shared->threads[SLOT_INDEX].gsindex,
+			 target.shared->threads[SLOT_INDEX].slot_base);
+		tap_ok(strstr(run.out, expected) && strstr(run.out, "32-bit, present"),
+		       "the table decodes the TLS slot (\"%s\")", expected);
+	}
+	run_free(&run);
+
+	snprintf(tid_text, sizeof(tid_text), "%d", thread->tid);
+	run_tlsview(&run, tid_args);
+	document = json_parse(run.out, error, sizeof(error));
+	tap_ok(run.status == 0 && document && json_get(document, "threads")->count == 1 &&
+	       thread_matches(json_find_thread(document, thread->tid), 1),
+	       "tlsview -t TID shows that one thread, right");
+	json_free(document);
+	run_free(&run);
+}
+
+/* SIGSTOP the target, read it, and check it is still stopped, then continue it. */
+static void test_stopped_stays_stopped(void)
+{
+	struct run run;
+	struct json *document;
+	bool stopped = true;
+	uint64_t counter;
+	int i, tries;
+
+	kill(target.pid, SIGSTOP);
+	for (tries = 0; tries < 500; tries++) {
+		stopped = thread_state(target.pid, target.pid) == 'T';
+		for (i = 0; i < NR_KINDS; i++)
+			stopped &= thread_state(target.pid, target.shared->threads[i].tid) == 'T';
+		if (stopped)
+			break;
+		usleep(10000);
+	}
+	if (!stopped) {
+		tap_ok(false, "the target stops on SIGSTOP");
+		kill(target.pid, SIGCONT);
+		return;
+	}
+	document = list_json(&run, false);
+	tap_ok(run.status == 0 && document &&
+	       json_find_thread(document, target.shared->threads[0].tid),
+	       "a stopped process is listed");
+	json_free(document);
+	run_free(&run);
+	counter = target.shared->threads[0].counter;
+	usleep(100000);
+	stopped = counter == target.shared->threads[0].counter;
+	for (i = 0; i < NR_KINDS; i++)
+		stopped &= thread_state(target.pid, target.shared->threads[i].tid) == 'T';
+	tap_ok(stopped, "and it is still stopped (job control stop, no thread ran) afterwards");
+	kill(target.pid, SIGCONT);
+	tap_ok(target_all_running(&target), "after SIGCONT every thread runs again");
+}
+
+/* A thread traced by someone else: left out of a listing, an error alone. */
+static void test_traced_by_other(void)
+{
+	pid_t tid = target.shared->threads[2].tid;
+	char tid_text[16], error[128];
+	const char *args[] = { "-t", tid_text, "--source", "ptrace", NULL };
+	struct json *document;
+	struct run run;
+
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
+		tap_skip("this test cannot ptrace its child", "a traced thread is skipped");
+		return;
+	}
+	document = list_json(&run, false);
+	tap_ok(run.status == 0 && document && !json_find_thread(document, tid) &&
+	       json_int(document, "skipped", -1) == 1,
+	       "a thread traced by another process is left out and counted in \"skipped\"");
+	json_free(document);
+	run_free(&run);
+	snprintf(tid_text, sizeof(tid_text), "%d", tid);
+	run_tlsview(&run, args);
+	tap_ok(run.status == 1 && run.out[0] == '\0' && strchr(run.err, '\n') &&
+	       strchr(run.err, '\n')[1] == '\0' && strstr(run.err, tid_text),
+	       "asked for alone, it is an error: exit 1 and one line naming it (%s)", run.err);
+	run_free(&run);
+	run_tlsview(&run, (const char *[]){ "-t", tid_text, "-j", "--source", "ptrace", NULL });
+	document = json_parse(run.out, error, sizeof(error));
+	tap_ok(run.status == 1 && document && json_str(document, "error"),
+	       "with --json the error is a JSON object {\"error\": ...}");
+	json_free(document);
+	run_free(&run);
+	/* A seized thread must be in a ptrace stop to be detached. */
+	ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+	waitpid(tid, NULL, __WALL);
+	ptrace(PTRACE_DETACH, tid, NULL, NULL);
+}
+
+/* Many reads in a row on busy threads: every one works, nothing is left behind. */
+static void test_repeated(void)
+{
+	struct json *document;
+	struct run run;
+	int round, good = 0;
+	bool pretty_ok;
+
+	for (round = 0; round < 20; round++) {
+		document = list_json(&run, false);
+		good += run.status == 0 && document &&
+			(int)json_get(document, "threads")->count == NR_KINDS + 1;
+		json_free(document);
+		run_free(&run);
+	}
+	tap_ok(good == 20, "20 reads in a row all list every thread (%d did)", good);
+	document = list_json(&run, true);
+	pretty_ok = run.status == 0 && document && strstr(run.out, "\n  \"threads\": [") &&
+		    (int)json_get(document, "threads")->count == NR_KINDS + 1;
+	tap_ok(pretty_ok, "--pretty prints indented JSON with the same threads");
+	json_free(document);
+	run_free(&run);
+}
+
+int main(void)
+{
+	target_start(&target, kinds, NR_KINDS);
+	snprintf(pid_text, sizeof(pid_text), "%d", target.pid);
+	tap_diag("tlsview: %s, target pid %d", tlsview_program(), target.pid);
+	test_json_listing();
+	test_after_reads();
+	test_table_and_tid();
+	test_stopped_stays_stopped();
+	test_traced_by_other();
+	test_repeated();
+	test_after_reads();
+	target_stop(&target);
+	return tap_done();
+}
