@@ -37,7 +37,8 @@ struct tlsview_gs_self {
 
 /**
  * tlsview_gs_context_set() - make @ctx the calling thread's GS context
- * @ctx: the context; its first word is set to @ctx. It must stay valid while
+ * @ctx: the context; its first word is set to @ctx (before the base is
+ *       written, so also when that fails). It must stay valid while
  *       installed.
  *
  * Sets the GS base to @ctx by the fastest path (wrgsbase or arch_prctl).
