@@ -151,6 +151,12 @@ int check_end(struct check_ctx *ctx)
 	result->elapsed_ms = (check_now_ns() - ctx->start_ns) / 1000000ULL;
 	tlsview_client_close(ctx->client);
 	ctx->client = NULL;
+	if (ctx->params.flags & TLSVIEW_CHECK_VERBOSE) {
+		char line[512];
+
+		tlsview_check_format(result, line, sizeof(line));
+		fprintf(stderr, "tlsview check: %s\n", line);
+	}
 	return result->status;
 }
 

@@ -90,12 +90,12 @@ enum tlsview_check_setter {
 #define TLSVIEW_CHECK_NO_MODULE		(1U << 0)	/* do not use the module's views */
 #define TLSVIEW_CHECK_REQUIRE_MODULE	(1U << 1)	/* SKIP when the module is absent */
 #define TLSVIEW_CHECK_NO_PTRACE		(1U << 2)	/* do not use the ptrace views */
-#define TLSVIEW_CHECK_VERBOSE		(1U << 3)	/* progress lines on stderr */
+#define TLSVIEW_CHECK_VERBOSE		(1U << 3)	/* the result line on stderr */
 
 /**
  * struct tlsview_check_params - what a check does; zero means "default"
- * @threads:     worker threads (per CPU-independent; a check may round it up
- *               to what it needs, e.g. more threads than CPUs).
+ * @threads:     worker threads in all (a check may raise it to what it
+ *               needs, e.g. context switches want more threads than CPUs).
  * @iterations:  rounds per thread (switches, hops, signals, pokes...).
  * @duration_ms: a wall-clock bound: a check stops starting new rounds
  *               after this long and judges what it did (0: no bound beyond
