@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -144,6 +145,11 @@ static char *read_all(int fd)
 
 void run_tlsview(struct run *run, const char *const *args)
 {
+	run_tlsview_as(run, args, -1);
+}
+
+void run_tlsview_as(struct run *run, const char *const *args, int uid)
+{
 	const char *argv[32];
 	int out_fd, err_fd, status, count = 0;
 	pid_t child;
@@ -164,6 +170,10 @@ void run_tlsview(struct run *run, const char *const *args)
 	if (child == 0) {
 		dup2(out_fd, 1);
 		dup2(err_fd, 2);
+		if (uid >= 0 && (setgroups(0, NULL) || setgid((gid_t)uid) || setuid((uid_t)uid))) {
+			fprintf(stderr, "cannot become uid %d: %s\n", uid, strerror(errno));
+			_exit(127);
+		}
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

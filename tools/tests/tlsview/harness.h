@@ -31,6 +31,8 @@ struct run {
 const char *tlsview_program(void);
 /* Runs tlsview with the NULL-terminated @args (no argv[0]); aborts the test on failure to run. */
 void run_tlsview(struct run *run, const char *const *args);
+/* The same, as user and group @uid (when >= 0; the caller must be root). */
+void run_tlsview_as(struct run *run, const char *const *args, int uid);
 void run_free(struct run *run);
 
 /* JSON */
