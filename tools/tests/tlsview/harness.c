@@ -29,8 +29,14 @@ static int tap_count, tap_failed;
 
 static void tap_line(const char *status, const char *directive, const char *fmt, va_list args)
 {
-	printf("%s %d - ", status, ++tap_count);
-	vprintf(fmt, args);
+	char description[1024], *c;
+
+	vsnprintf(description, sizeof(description), fmt, args);
+	/* A description is one line: an error message's newline would end it early. */
+	for (c = description; *c; c++)
+		if (*c == '\n' || *c == '#')
+			*c = *c == '#' ? '=' : ' ';
+	printf("%s %d - %s", status, ++tap_count, description);
 	if (directive)
 		printf(" # %s", directive);
 	printf("\n");
