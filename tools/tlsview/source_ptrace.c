@@ -270,36 +270,41 @@ static int collect_process(pid_t tgid, void *data)
 
 static int collect_single(pid_t tid, struct tv_threads *threads)
 {
+	struct collect_state state = { .threads = threads };
+	struct tlsview_task view;
 	struct tv_thread *entry;
-	int tgid, ret;
+	int ret;
 
-	tgid = tv_proc_tgid_of(tid);
-	if (tgid < 0) {
+	state.tgid = tv_proc_tgid_of(tid);
+	if (state.tgid < 0) {
 		tv_error("no thread %d", (int)tid);
 		return TV_EXIT_FAILURE;
 	}
-	entry = tv_threads_add(threads);
-	if (!entry) {
-		tv_error("out of memory");
-		return TV_EXIT_FAILURE;
-	}
-	if (tv_proc_is_kthread(tgid, tid)) {
-		threads->count--;
+	if (tv_proc_is_kthread(state.tgid, tid)) {
 		if (!have_cap_sys_ptrace()) {
-			tv_error("thread %d: a kernel thread, visible with CAP_SYS_PTRACE only", (int)tid);
+			tv_error("thread %d: a kernel thread, visible with CAP_SYS_PTRACE only",
+				 (int)tid);
 			return TV_EXIT_FAILURE;
 		}
-		struct collect_state state = { .threads = threads, .tgid = tgid };
-
-		return add_kthread(&state, tid) ? TV_EXIT_FAILURE : TV_EXIT_OK;
-	}
-	ret = read_thread(tgid, tid, &entry->view);
-	if (ret) {
-		threads->count--;
-		if (ret == -ESRCH)
+		ret = add_kthread(&state, tid);
+	} else {
+		ret = read_thread(state.tgid, tid, &view);
+		if (ret == -ESRCH) {
 			tv_error("no thread %d", (int)tid);
-		else
+			return TV_EXIT_FAILURE;
+		}
+		if (ret) {
 			tv_error("thread %d: ptrace: %s", (int)tid, strerror(-ret));
+			return TV_EXIT_FAILURE;
+		}
+		entry = tv_threads_add(threads);
+		if (entry)
+			entry->view = view;
+		else
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		tv_error("out of memory");
 		return TV_EXIT_FAILURE;
 	}
 	return TV_EXIT_OK;
