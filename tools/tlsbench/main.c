@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 #include <asm/prctl.h>
@@ -100,6 +101,52 @@ static inline long bare_arch_prctl(long code, long addr)
 			REPEAT8(body);					\
 	}
 
+/*
+ * The __thread ops. Each access is a call to a noinline function that
+ * computes the variable's address and loads it; the volatile asm in it
+ * keeps the compiler from treating it as pure (merging the 8 calls of an
+ * unrolled step into one) and the call boundary keeps the address
+ * computation from being hoisted out of the loop, which is the cost
+ * measured. call_global is the same function reading a plain global: what
+ * every tls_* op pays besides the TLS address computation.
+ */
+#define READER(name, variable)						\
+	static __attribute__((noinline)) int read_##name(void)		\
+	{								\
+		int v = (variable);					\
+		__asm__ __volatile__("" : "+r" (v));			\
+		return v;						\
+	}
+
+/*
+ * Not static: the compiler must not see that nothing writes them (it would
+ * fold the reads to a constant); tlsbench's setup writes them.
+ */
+int plain_global;
+/* Defined here: local-exec, mov %fs:OFFSET (offset fixed at link time). */
+__attribute__((tls_model("local-exec"))) __thread int tls_le_variable;
+/*
+ * C11 _Thread_local (<threads.h> spells it thread_local) with no model
+ * asked for: in an executable (PIE or not) the compiler picks local-exec,
+ * so this is the tls_le code reached by the portable spelling.
+ */
+thread_local int thread_local_variable;
+/*
+ * Defined in libtlsbench_gd.so, read from here: the compiler emits
+ * initial-exec for an extern __thread in an executable (a load of the
+ * variable's TP offset from the GOT, then a %fs: load); the linker cannot
+ * relax it to local-exec because the variable lives in a shared object.
+ */
+extern __thread int tlsbench_var_gd;
+/* Loops in the shared objects (tls_shared.c). */
+void tlsbench_run_gd(uint64_t n);
+void tlsbench_run_desc(uint64_t n);
+
+READER(plain_global, plain_global)
+READER(tls_le, tls_le_variable)
+READER(thread_local, thread_local_variable)
+READER(tls_ie, tlsbench_var_gd)
+
 OP(rdfsbase, SINK(bare_rdfsbase()))
 OP(wrfsbase, bare_wrfsbase(fs_value))
 OP(rdgsbase, SINK(bare_rdgsbase()))
@@ -118,6 +165,20 @@ OP(fs0_read, SINK(tlsview_thread_pointer()))
 OP(lib_gs_context, SINK(tlsview_gs_context()))
 OP(pthread_getspecific, SINK(pthread_getspecific(key)))
 OP(pthread_setspecific, SINK(pthread_setspecific(key, &context)))
+OP(call_global, SINK(read_plain_global()))
+OP(tls_le, SINK(read_tls_le()))
+OP(tls_ie, SINK(read_tls_ie()))
+OP(thread_local, SINK(read_thread_local()))
+
+static void op_tls_gd(uint64_t n)
+{
+	tlsbench_run_gd(n);
+}
+
+static void op_tls_desc(uint64_t n)
+{
+	tlsbench_run_desc(n);
+}
 
 enum need { NEED_NOTHING, NEED_FSGSBASE };
 
@@ -151,6 +212,12 @@ static struct op {
 	ROW(lib_gs_context, NEED_NOTHING, "tlsview_gs_context(): mov %gs:0"),
 	ROW(pthread_getspecific, NEED_NOTHING, "pthread_getspecific()"),
 	ROW(pthread_setspecific, NEED_NOTHING, "pthread_setspecific()"),
+	ROW(call_global, NEED_NOTHING, "noinline call reading a plain global (call cost in tls_*)"),
+	ROW(tls_le, NEED_NOTHING, "__thread in the executable, local-exec: mov %fs:OFF"),
+	ROW(tls_ie, NEED_NOTHING, "extern __thread of a .so from the executable, initial-exec"),
+	ROW(tls_gd, NEED_NOTHING, "__thread in a .so, general-dynamic: __tls_get_addr()"),
+	ROW(tls_desc, NEED_NOTHING, "__thread in a .so, TLSDESC (gnu2): call *descriptor"),
+	ROW(thread_local, NEED_NOTHING, "C11 thread_local in the executable (local-exec)"),
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -304,6 +371,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	gs_value = (uintptr_t)&context;
+	plain_global = 1;
+	tls_le_variable = 2;
+	thread_local_variable = 3;
+	tlsbench_var_gd = 4;
 
 	for (i = 0; i < NOPS; i++) {
 		ops[i].skipped = ops[i].need == NEED_FSGSBASE && !have;
