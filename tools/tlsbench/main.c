@@ -2,7 +2,15 @@
 /*
  * tlsbench - what reaching the FS and GS bases costs, in ns per operation.
  *
- *   tlsbench [-j|--json] [-r|--runs N] [-t|--target-ms MS] [-w|--wall] [-h|--help]
+ *   tlsbench [-j|--json] [-r|--runs N] [-t|--target-ms MS] [-w|--wall]
+ *            [--svg FILE [--svg-scale log|linear]]
+ *   tlsbench --module [-n|--threads N] [-j|--json]
+ *
+ * The first form times each op below in this process; --svg also draws the
+ * ns/op bar chart into FILE (svg.c). The second needs tlsview.ko (and root,
+ * for ptrace and debugfs): the cost per thread of collecting every thread's
+ * view of an N-thread process by LIST, GET_TASK, debugfs and ptrace
+ * (module.c).
  *
  * Every operation is a tight loop (unrolled 8x) timed with the thread's CPU
  * clock (CLOCK_THREAD_CPUTIME_ID, so time spent preempted on a busy machine
@@ -18,7 +26,41 @@
  *
  * Adding an operation: write an op_NAME(n) loop and add a row to ops[].
  *
- * Exit status: 0 ok, 1 failure (setup), 2 usage.
+ * What each op measures (one op = one of these, timed in a loop):
+ *   rdfsbase, rdgsbase     the instruction (inline asm, result kept live)
+ *   wrfsbase, wrgsbase     the instruction, writing the current FS base back
+ *                          / a fixed GS base
+ *   arch_prctl_get_fs/set_fs  the raw syscall (own asm, not libc's wrapper)
+ *   lib_get_fs/set_fs/get_gs/set_gs  libtlsview's inline accessors, on the
+ *                          path the library picked (instruction or syscall)
+ *   lib_*_syscall          libtlsview's arch_prctl path, forced
+ *   fs0_read               mov %fs:0, the ABI's thread-pointer self-pointer
+ *   lib_gs_context         mov %gs:0 through libtlsview's GS context
+ *   pthread_getspecific/setspecific  one call, on a key created at start
+ *   call_global            a call to a noinline function loading a plain
+ *                          global: the overhead inside every tls_* op
+ *   tls_le                 that call, loading an executable's __thread
+ *                          variable, local-exec: mov %fs:OFFSET
+ *   tls_ie                 that call, loading a shared object's exported
+ *                          __thread variable from the executable,
+ *                          initial-exec: mov OFFSET@GOT(%rip),%rax;
+ *                          mov %fs:(%rax)
+ *   tls_gd                 that call inside libtlsbench_gd.so, loading its
+ *                          own exported __thread variable, general-dynamic:
+ *                          call __tls_get_addr@PLT, then a load
+ *   tls_desc               the same in libtlsbench_desc.so, built with
+ *                          -mtls-dialect=gnu2 (TLSDESC): call *descriptor
+ *                          (the resolver ld.so picked), then a %fs: load
+ *   thread_local           that call, loading a C11 thread_local variable of
+ *                          the executable: the compiler picks local-exec,
+ *                          so it is tls_le's code reached portably
+ * The tls_* accesses each sit in a noinline function with a volatile asm in
+ * it: the call boundary keeps the address computation inside the loop (a
+ * compiler hoists a TLS address out of a loop otherwise) and the volatile
+ * asm keeps the function from being treated as pure and merged.
+ *
+ * Exit status: 0 ok, 1 failure (setup, an SVG that cannot be written, a
+ * failed module-mode check), 2 usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,6 +77,8 @@
 #include <unistd.h>
 #include <asm/prctl.h>
 #include <tlsview/tlsview.h>
+
+#include "tlsbench.h"
 
 #define UNROLL 8
 #define MAX_RUNS 101
@@ -292,13 +336,32 @@ static double ratio_of(const struct op *op, const struct op *base)
 	return op->ns / base->ns;
 }
 
+static int write_chart(const char *path, int runs, enum svg_scale scale)
+{
+	struct svg_bar bars[NOPS];
+	char title[128];
+
+	for (size_t i = 0; i < NOPS; i++) {
+		bars[i].label = ops[i].name;
+		bars[i].value = ops[i].skipped ? 0 : ops[i].ns;
+	}
+	snprintf(title, sizeof(title), "tlsbench: ns per operation (median of %d runs)", runs);
+	return svg_write(path, title, "ns/op", bars, NOPS, scale);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tlsbench [-j|--json] [-r|--runs N] [-t|--target-ms MS] [-w|--wall]\n"
+		"                [--svg FILE [--svg-scale log|linear]]\n"
+		"       tlsbench --module [-n|--threads N] [-j|--json]\n"
 		"  ns/op (median of N runs, default 31, of about MS ms each, default 1)\n"
 		"  of FS/GS base access by instruction, arch_prctl, libtlsview and\n"
-		"  pthread keys, timed on the thread's CPU clock (--wall: monotonic).\n");
+		"  pthread keys, timed on the thread's CPU clock (--wall: monotonic);\n"
+		"  --svg FILE draws them as a bar chart (log scale unless --svg-scale linear).\n"
+		"  --module: with tlsview.ko loaded, as root: ns per thread to collect every\n"
+		"  thread's view of an N-thread process (default 10000) by LIST, GET_TASK,\n"
+		"  debugfs and ptrace, and checks that only ptrace stops threads.\n");
 }
 
 int main(int argc, char **argv)
@@ -308,17 +371,23 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "target-ms", required_argument, NULL, 't' },
 		{ "wall", no_argument, NULL, 'w' },
+		{ "svg", required_argument, NULL, 'S' },
+		{ "svg-scale", required_argument, NULL, 'L' },
+		{ "module", no_argument, NULL, 'm' },
+		{ "threads", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, runs = 31, c, cpu;
+	int json = 0, runs = 31, c, cpu, module = 0, threads = 10000, threads_given = 0;
+	const char *svg_path = NULL;
+	enum svg_scale svg_scale = SVG_SCALE_LOG;
 	double target_ms = 1;
 	int have = (getauxval(AT_HWCAP2) & TLSVIEW_HWCAP2_FSGSBASE) != 0;
 	struct op *base;
 	cpu_set_t set;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "jr:t:wh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jr:t:whmn:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -340,6 +409,34 @@ int main(int argc, char **argv)
 		case 'w':
 			clock_id = CLOCK_MONOTONIC;
 			break;
+		case 'S':
+			svg_path = optarg;
+			break;
+		case 'L':
+			if (strcmp(optarg, "log") == 0) {
+				svg_scale = SVG_SCALE_LOG;
+			} else if (strcmp(optarg, "linear") == 0) {
+				svg_scale = SVG_SCALE_LINEAR;
+			} else {
+				fprintf(stderr, "tlsbench: --svg-scale is log or linear\n");
+				return 2;
+			}
+			break;
+		case 'm':
+			module = 1;
+			break;
+		case 'n': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || n < 4 || n > 1000000) {
+				fprintf(stderr, "tlsbench: --threads must be 4..1000000\n");
+				return 2;
+			}
+			threads = (int)n;
+			threads_given = 1;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -352,6 +449,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (threads_given && !module) {
+		fprintf(stderr, "tlsbench: --threads goes with --module\n");
+		return 2;
+	}
+	if (module && svg_path) {
+		fprintf(stderr, "tlsbench: --svg draws the ops, not --module\n");
+		return 2;
+	}
+	if (module)
+		return module_bench(threads, json);
 
 	/* One CPU: no migrations inside a sample. */
 	cpu = sched_getcpu();
@@ -395,6 +502,10 @@ int main(int argc, char **argv)
 	tlsview_gs_context_clear();
 
 	base = find_op("rdfsbase");
+	if (svg_path && write_chart(svg_path, runs, svg_scale) != 0) {
+		fprintf(stderr, "tlsbench: %s: %s\n", svg_path, strerror(errno));
+		return 1;
+	}
 	if (json) {
 		printf("[");
 		for (i = 0; i < NOPS; i++) {
