@@ -5,11 +5,14 @@
  * grow; after growing, every thread of the group is listed once and each
  * entry agrees with GET_TASK; entries are entry_size apart with the bytes
  * past struct tlsview_task zeroed and nothing past count entries written;
- * tgid 0 lists the whole system (root).
+ * tgid 0 lists the whole system (root), and in a new pid namespace only
+ * that namespace, with ids as the namespace numbers them.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/wait.h>
 
 #include "module_common.h"
 #include "kselftest_harness.h"
@@ -215,6 +218,43 @@ TEST_F(list, every_thread_for_root)
 	EXPECT_TRUE(init);
 	EXPECT_TRUE(kthreadd);
 	free(buf);
+}
+
+/* In a child that is pid 1 of a new pid namespace. */
+static int list_in_new_namespace(int fd)
+{
+	struct tlsview_task e[4], v;
+	struct tlsview_list l;
+
+	if (getpid() != 1)
+		return 10;
+	if (get_task(fd, 0, 0, &v) || v.tid != 1 || v.tgid != 1)
+		return 11;
+	if (list(fd, 0, e, 4, sizeof(e[0]), &l))
+		return 12;
+	/* Root sees every thread, but this namespace holds only itself. */
+	if (l.total != 1 || l.count != 1 || e[0].tid != 1 || e[0].tgid != 1)
+		return 13;
+	if (list(fd, 1, e, 4, sizeof(e[0]), &l) || l.total != 1)
+		return 14;
+	return 0;
+}
+
+TEST_F(list, pid_namespace_ids)
+{
+	int status;
+	pid_t child;
+
+	REQUIRE_DEVICE(self->fd);
+	if (unshare(CLONE_NEWPID))
+		SKIP(return, "unshare(CLONE_NEWPID): %s", strerror(errno));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		_exit(list_in_new_namespace(self->fd));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
