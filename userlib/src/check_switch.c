@@ -348,7 +348,8 @@ static bool read_stable(struct pool *pool, struct worker *w, bool hop)
 }
 
 /* A spinning worker's live base must be one it published around the read. */
-static bool read_spinning(struct pool *pool, struct worker *w)
+/* Returns 1 when it compared a live read, else 0. */
+static int read_spinning(struct pool *pool, struct worker *w)
 {
 	struct check_ctx *ctx = &pool->ctx;
 	bool fs = ctx->params.segment == TLSVIEW_SEG_FS;
@@ -357,14 +358,14 @@ static bool read_spinning(struct pool *pool, struct worker *w)
 
 	p0 = __atomic_load_n(&w->spin_published, __ATOMIC_ACQUIRE);
 	if (!p0)
-		return true;	/* not spinning yet */
+		return 0;	/* not spinning yet */
 	if (check_module_task(ctx, w->tid, 0, &task) < 0)
-		return true;
+		return 0;
 	p1 = __atomic_load_n(&w->spin_published, __ATOMIC_ACQUIRE);
 	seen = fs ? task.fsbase : task.gsbase;
 	/* Stopped spinning meanwhile: the value was rewritten after the loop. */
 	if (__atomic_load_n(&pool->running, __ATOMIC_ACQUIRE) == 0)
-		return true;
+		return 0;
 	/*
 	 * arch_prctl(ARCH_SET_*) loads a null selector before it writes the
 	 * new base, so an IPI landing inside that system call sees base 0:
@@ -372,18 +373,18 @@ static bool read_spinning(struct pool *pool, struct worker *w)
 	 * instruction path has no such window.
 	 */
 	if (seen == 0 && !spin_uses_insn(ctx))
-		return true;
+		return 0;
 	low = CHECK_GS_VALUE(w->index, p0);
 	high = CHECK_GS_VALUE(w->index, p1 + 1);
 	if (seen >= low && seen <= high)
 		return check_eq(ctx, w->tid, TLSVIEW_VIEW_MODULE_IOCTL, fs ? "fsbase" : "gsbase",
-				seen, seen, p0, "live read of a spinning thread");
+				seen, seen, p0, "live read of a spinning thread") ? 1 : 0;
 	/* Its FS went back to the TCB, GS to the round-0 value, after spinning. */
 	if (w->spin_published != p1 || seen == tp_of(w->tcb[0]) || seen == CHECK_GS_VALUE(w->index, 0))
-		return true;
+		return 0;
 	check_mismatch(ctx, w->tid, TLSVIEW_VIEW_MODULE_IOCTL, fs ? "fsbase" : "gsbase", low, seen,
 		       p0, "live read of a spinning thread (expected a value at or after this)");
-	return false;
+	return 0;
 }
 
 static void run_phase(struct pool *pool, int phase)
@@ -397,11 +398,13 @@ static void run_phase(struct pool *pool, int phase)
 	__atomic_store_n(&pool->phase, phase, __ATOMIC_RELEASE);
 	tlsview_sys_futex_wake(&pool->phase, (int)pool->count);
 	while ((left = __atomic_load_n(&pool->running, __ATOMIC_ACQUIRE)) > 0) {
+		int compared = !ctx->client;	/* without the module, sweeps are ticks */
+
 		for (i = 0; i < pool->count && ctx->client; i++) {
 			struct worker *w = &pool->workers[i];
 
 			if (phase == PHASE_SPIN)
-				read_spinning(pool, w);
+				compared |= read_spinning(pool, w);
 			else
 				read_stable(pool, w, phase == PHASE_HOP);
 			if (phase == PHASE_HOP) {
@@ -411,7 +414,9 @@ static void run_phase(struct pool *pool, int phase)
 		}
 		if (check_failed(ctx))
 			__atomic_store_n(&ctx->stop, 1, __ATOMIC_RELEASE);
-		if (phase == PHASE_SPIN && (++sweeps >= spin_sweeps || check_past_deadline(ctx)))
+		/* Count the sweeps that caught a thread spinning. */
+		sweeps += compared;
+		if (phase == PHASE_SPIN && (sweeps >= spin_sweeps || check_past_deadline(ctx)))
 			__atomic_store_n(&pool->spin_stop, 1, __ATOMIC_RELEASE);
 		if (!ctx->client || phase == PHASE_HOP) {
 			struct timespec tick = { 0, 2 * 1000 * 1000 };
