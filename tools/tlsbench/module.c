@@ -4,7 +4,10 @@
  * costs, per thread, four ways, in one run:
  *
  *   list      one TLSVIEW_IOC_LIST through libtlsview's client (which asks
- *             for the count first, then fills one buffer: two ioctls);
+ *             for the count first, then fills a malloc()ed buffer: two
+ *             ioctls);
+ *   list_ioctl  the bare ioctl into a buffer allocated (and faulted in)
+ *             beforehand: one ioctl, the kernel's part of list alone;
  *   get_task  one TLSVIEW_IOC_GET_TASK per thread id (the ids known);
  *   debugfs   reading and parsing /sys/kernel/debug/tlsview/tasks (every
  *             thread of the system; the process's lines picked out);
@@ -18,13 +21,23 @@
  * during the reads, but never delay the reader), the others, the main
  * thread included, sleep on a futex like the idle threads of a server.
  *
+ * The methods take turns in ROUNDS rounds, so that a change in the load of
+ * the machine (other VMs on the host; under QEMU TCG the guest's clock runs
+ * on while its virtual CPU waits for a host CPU) hits all of them alike:
+ * in each round every fast method runs for about PHASE_MIN_NS / ROUNDS
+ * (at least once), and ptrace takes the next 1/ROUNDS of the threads, so
+ * that every thread is ptraced exactly once. ns/thread is the median over
+ * the runs (ptrace: over the rounds) of the run's time per thread.
+ *
  * Checks, each making the run fail (exit 1), none about time:
- *  - every method returned a view for each of the N thread ids, and every
- *    view's FS base equals LIST's for that thread (ptrace's fs_base too);
- *  - list, get_task and debugfs stop no thread: the spinners' counters
- *    advanced while each of them ran, and no sleeping thread was scheduled
- *    (its context-switch counts in /proc are the same before and after).
- *    The ptrace row shows the contrast: every sleeping thread woke up.
+ *  - every run of every method returned a view for each of the N thread
+ *    ids (ptrace: its rounds together), and every view's FS base equals
+ *    LIST's for that thread (ptrace's fs_base too);
+ *  - list, list_ioctl, get_task and debugfs stop no thread: no sleeping
+ *    thread was scheduled while they ran (its count of times scheduled,
+ *    /proc/PID/task/TID/schedstat, or the context switches in status, is
+ *    unchanged), and each spinner's counter moved during the method's
+ *    runs. The ptrace row shows the contrast: every sleeping thread woke.
  * Whether LIST is 100 times faster than ptrace is reported, not enforced.
  */
 #define _GNU_SOURCE
@@ -39,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -54,10 +68,10 @@
 #define SPINNERS		2
 #define THREAD_STACK_SIZE	(16 * 1024)
 #define DEBUGFS_TASKS		"/sys/kernel/debug/tlsview/tasks"
-/* A fast method is repeated for at least this long (and MIN_RUNS times). */
-#define PHASE_MIN_NS		200e6
-#define MIN_RUNS		3
-#define MAX_RUNS		1000
+#define ROUNDS			5
+/* A fast method runs for at least this long in all, split over the rounds. */
+#define PHASE_MIN_NS		250e6
+#define MAX_RUNS		2000
 #define START_TIMEOUT_S		600
 
 /* Shared between the reader and the child (MAP_SHARED, futex words). */
@@ -76,13 +90,21 @@ struct shared {
 struct method {
 	const char *name;
 	const char *what;
+	/* collects the views of threads [first, end) (or of all, if it can only do that) */
+	int (*collect)(struct method *m, char *seen, int first, int end);
+	int per_round_slice;	/* ptrace: a slice of the threads per round */
+	int must_not_stop;	/* the woken/spinner checks apply */
+	/* results */
 	int runs;
-	double total_ns;	/* median of the runs, for all threads */
-	long views;		/* views of the process's threads in the last run */
+	double times[MAX_RUNS];	/* ns per thread of each run */
+	double ns_per_thread;	/* their median */
+	long views;		/* per run: the fewest; sliced: in all */
+	long views_fewest;
 	long mismatches;	/* views whose FS base differs from LIST's */
 	long woken;		/* sleeping threads scheduled during the method */
 	int spinners_advanced;	/* spinners whose counter moved meanwhile */
-	int must_not_stop;	/* the woken/spinner checks apply */
+	uint64_t spin_moved[SPINNERS];
+	char *seen;		/* sliced: threads seen so far */
 };
 
 static struct shared *shared;
@@ -147,7 +169,11 @@ static void child_main(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	shared->tids[0] = (pid_t)syscall(SYS_gettid);
 	__atomic_add_fetch(&shared->started, 1, __ATOMIC_RELEASE);
-	for (intptr_t i = 1; i < nthreads; i++) {
+	/*
+	 * Spinners last: while one runs, every mprotect() and munmap() of a
+	 * new stack is a TLB shootdown IPI to its CPU, slow under emulation.
+	 */
+	for (intptr_t i = nthreads - 1; i >= 1; i--) {
 		int err = pthread_create(&t, &attr, i <= SPINNERS ? spinner : sleeper, (void *)i);
 
 		if (err) {
@@ -205,23 +231,42 @@ static void raise_limits(void)
 
 /* ---- checks around a method ---- */
 
-/* Context switches of one thread of the child, or -1. */
-static long context_switches(pid_t tid)
+static ssize_t read_text(const char *path, char *text, size_t size)
 {
-	char path[64], text[4096], *p;
-	long total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", child, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, text, sizeof(text) - 1);
+	n = read(fd, text, size - 1);
 	close(fd);
-	if (n <= 0)
+	if (n >= 0)
+		text[n] = '\0';
+	return n;
+}
+
+static int have_schedstat = 1;
+
+/*
+ * How many times one thread of the child has been scheduled in (the third
+ * field of schedstat, or failing that its context switches), or -1.
+ */
+static long times_scheduled(pid_t tid)
+{
+	char path[64], text[4096], *p;
+	unsigned long long run_ns, wait_ns, slices;
+	long total = 0;
+
+	if (have_schedstat) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", child, tid);
+		if (read_text(path, text, sizeof(text)) > 0 &&
+		    sscanf(text, "%llu %llu %llu", &run_ns, &wait_ns, &slices) == 3)
+			return (long)slices;
+		have_schedstat = 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", child, tid);
+	if (read_text(path, text, sizeof(text)) <= 0)
 		return -1;
-	text[n] = '\0';
 	for (p = text; (p = strstr(p, "ctxt_switches:")); p++)
 		total += strtol(p + strlen("ctxt_switches:"), NULL, 10);
 	return total;
@@ -242,22 +287,52 @@ static void take_snapshot(struct snapshot *s)
 {
 	for (int i = 0; i < nthreads; i++)
 		if (is_sleeper(i))
-			s->switches[i] = context_switches(shared->tids[i]);
+			s->switches[i] = times_scheduled(shared->tids[i]);
 	for (int i = 0; i < SPINNERS; i++)
 		s->spin[i] = __atomic_load_n(&shared->spin[i].count, __ATOMIC_RELAXED);
 }
 
+/* Adds to @m's counts what happened between the snapshots. */
 static void compare_snapshots(struct method *m, const struct snapshot *before,
 			      const struct snapshot *after)
 {
-	m->woken = 0;
 	for (int i = 0; i < nthreads; i++)
 		if (is_sleeper(i) && before->switches[i] != after->switches[i])
 			m->woken++;
 	m->spinners_advanced = 0;
-	for (int i = 0; i < SPINNERS && i + 1 < nthreads; i++)
-		if (after->spin[i] > before->spin[i])
+	for (int i = 0; i < SPINNERS; i++) {
+		m->spin_moved[i] += after->spin[i] - before->spin[i];
+		if (m->spin_moved[i])
 			m->spinners_advanced++;
+	}
+}
+
+/*
+ * A thread counts itself started just before it goes to sleep (the main
+ * thread even before it creates the others), so the first snapshot can
+ * catch one still on its way: wait until two snapshots in a row agree.
+ * Leaves the last one in @snapshot. Returns 0, or -1 after a long wait.
+ */
+static int wait_until_asleep(struct snapshot *snapshot, struct snapshot *scratch)
+{
+	struct snapshot swap;
+
+	take_snapshot(snapshot);
+	for (int tries = 0; tries < 200; tries++) {
+		int moved = 0;
+
+		usleep(20000);
+		take_snapshot(scratch);
+		for (int i = 0; i < nthreads; i++)
+			if (is_sleeper(i) && snapshot->switches[i] != scratch->switches[i])
+				moved++;
+		swap = *snapshot;
+		*snapshot = *scratch;
+		*scratch = swap;
+		if (!moved)
+			return 0;
+	}
+	return -1;
 }
 
 /* ---- thread ids to indexes ---- */
@@ -306,11 +381,13 @@ static void count_view(struct method *m, char *seen, pid_t tid, uint64_t fsbase,
 
 static struct tlsview_client *client;
 
-static int collect_list(struct method *m, char *seen)
+static int collect_list(struct method *m, char *seen, int first, int end)
 {
 	struct tlsview_task *tasks;
 	size_t count;
 
+	(void)first;
+	(void)end;
 	if (tlsview_client_list(client, child, &tasks, &count) != 0)
 		return -1;
 	for (size_t i = 0; i < count; i++)
@@ -319,26 +396,49 @@ static int collect_list(struct method *m, char *seen)
 	return 0;
 }
 
-static int collect_get_task(struct method *m, char *seen)
+static int collect_get_task(struct method *m, char *seen, int first, int end)
 {
 	struct tlsview_task task;
 
-	for (int i = 0; i < nthreads; i++)
+	for (int i = first; i < end; i++)
 		if (tlsview_client_get_task(client, shared->tids[i], 0, &task) == 0)
 			count_view(m, seen, task.tid, task.fsbase, 0);
+	return 0;
+}
+
+static struct tlsview_task *list_buffer;
+static uint32_t list_capacity;
+
+static int collect_list_ioctl(struct method *m, char *seen, int first, int end)
+{
+	struct tlsview_list req = {
+		.tgid = child,
+		.capacity = list_capacity,
+		.entry_size = sizeof(struct tlsview_task),
+		.entries = (uintptr_t)list_buffer,
+	};
+
+	(void)first;
+	(void)end;
+	if (ioctl(tlsview_client_fd(client), TLSVIEW_IOC_LIST, &req) != 0)
+		return -1;
+	for (uint32_t i = 0; i < req.count; i++)
+		count_view(m, seen, list_buffer[i].tid, list_buffer[i].fsbase, 0);
 	return 0;
 }
 
 static char *debugfs_text;
 static size_t debugfs_size;
 
-static int collect_debugfs(struct method *m, char *seen)
+static int collect_debugfs(struct method *m, char *seen, int first, int end)
 {
 	size_t used = 0;
 	ssize_t n;
 	char *line, *next;
 	int fd = open(DEBUGFS_TASKS, O_RDONLY | O_CLOEXEC);
 
+	(void)first;
+	(void)end;
 	if (fd < 0)
 		return -1;
 	for (;;) {
@@ -377,12 +477,12 @@ static int collect_debugfs(struct method *m, char *seen)
 	return 0;
 }
 
-static int collect_ptrace(struct method *m, char *seen)
+static int collect_ptrace(struct method *m, char *seen, int first, int end)
 {
 	struct user_regs_struct regs;
 	int status;
 
-	for (int i = 0; i < nthreads; i++) {
+	for (int i = first; i < end; i++) {
 		pid_t tid = shared->tids[i];
 
 		if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0)
@@ -404,42 +504,54 @@ static int compare_double(const void *a, const void *b)
 }
 
 /*
- * Runs @collect until MIN_RUNS runs and PHASE_MIN_NS have passed (once only
- * when @once), and keeps the median time and the last run's counts.
+ * One round of @m: a slice of the threads (sliced methods), or runs over
+ * all of them for about PHASE_MIN_NS / ROUNDS (at least one). @snapshot
+ * holds the state before and is left holding the state after.
  */
-static int run_method(struct method *m, int (*collect)(struct method *, char *), int once,
-		      struct snapshot *before, struct snapshot *after)
+static int run_round(struct method *m, int round, struct snapshot *snapshot,
+		     struct snapshot *scratch, char *seen)
 {
-	static double times[MAX_RUNS];
-	char *seen = malloc((size_t)nthreads);
-	double phase_start, t;
+	double start = now_ns(), t;
+	struct snapshot swap;
 
-	if (!seen)
-		return -1;
-	take_snapshot(before);
-	phase_start = now_ns();
-	for (m->runs = 0; m->runs < MAX_RUNS; m->runs++) {
-		if (m->runs >= (once ? 1 : MIN_RUNS) && now_ns() - phase_start >= PHASE_MIN_NS)
-			break;
-		if (once && m->runs == 1)
-			break;
-		memset(seen, 0, (size_t)nthreads);
-		m->views = 0;
-		m->mismatches = 0;
+	do {
+		int first = 0, end = nthreads;
+
+		if (m->per_round_slice) {
+			first = (int)((long)nthreads * round / ROUNDS);
+			end = (int)((long)nthreads * (round + 1) / ROUNDS);
+			seen = m->seen;
+		} else {
+			memset(seen, 0, (size_t)nthreads);
+			m->views = 0;
+		}
 		t = now_ns();
-		if (collect(m, seen) != 0) {
+		if (m->collect(m, seen, first, end) != 0) {
 			fprintf(stderr, "tlsbench: %s: %s\n", m->name, strerror(errno));
-			free(seen);
 			return -1;
 		}
-		times[m->runs] = now_ns() - t;
-	}
-	take_snapshot(after);
-	compare_snapshots(m, before, after);
-	qsort(times, (size_t)m->runs, sizeof(double), compare_double);
-	m->total_ns = times[m->runs / 2];
-	free(seen);
+		t = now_ns() - t;
+		if (end > first)
+			m->times[m->runs++] = t / (end - first);
+		if (!m->per_round_slice && (m->runs == 1 || m->views < m->views_fewest))
+			m->views_fewest = m->views;
+	} while (!m->per_round_slice && m->runs < MAX_RUNS &&
+		 now_ns() - start < PHASE_MIN_NS / ROUNDS);
+
+	take_snapshot(scratch);
+	compare_snapshots(m, snapshot, scratch);
+	swap = *snapshot;
+	*snapshot = *scratch;
+	*scratch = swap;
 	return 0;
+}
+
+static void finish_method(struct method *m)
+{
+	qsort(m->times, (size_t)m->runs, sizeof(double), compare_double);
+	m->ns_per_thread = m->runs ? m->times[m->runs / 2] : 0;
+	if (!m->per_round_slice)
+		m->views = m->views_fewest;
 }
 
 /* ---- setup, teardown, report ---- */
@@ -495,33 +607,33 @@ static int method_ok(const struct method *m)
 {
 	if (m->views != nthreads || m->mismatches)
 		return 0;
-	if (m->must_not_stop &&
-	    (m->woken || m->spinners_advanced < (nthreads > SPINNERS ? SPINNERS : nthreads - 1)))
+	if (m->must_not_stop && (m->woken || m->spinners_advanced < SPINNERS))
 		return 0;
 	return 1;
 }
 
-static void report(struct method *methods, int count, int json, double setup_s)
+static void report(struct method *methods, int count, int json, double setup_s,
+		   double load_before, double load_after)
 {
-	double list_ns = methods[0].total_ns, ptrace_ns = methods[count - 1].total_ns;
+	double list_ns = methods[0].ns_per_thread, ptrace_ns = methods[count - 1].ns_per_thread;
 	double speedup = list_ns > 0 ? ptrace_ns / list_ns : 0;
-	int spinning = nthreads - 1 < SPINNERS ? nthreads - 1 : SPINNERS;
 
 	if (json) {
 		printf("{\"mode\": \"module\", \"threads\": %d, \"spinning\": %d, "
-		       "\"stack_size\": %d, \"cpus\": %ld, \"setup_s\": %.3f,\n \"methods\": [",
-		       nthreads, spinning, THREAD_STACK_SIZE, sysconf(_SC_NPROCESSORS_ONLN),
-		       setup_s);
+		       "\"stack_size\": %d, \"cpus\": %ld, \"rounds\": %d, \"setup_s\": %.3f, "
+		       "\"loadavg_before\": %.2f, \"loadavg_after\": %.2f,\n \"methods\": [",
+		       nthreads, SPINNERS, THREAD_STACK_SIZE, sysconf(_SC_NPROCESSORS_ONLN), ROUNDS,
+		       setup_s, load_before, load_after);
 		for (int i = 0; i < count; i++) {
 			const struct method *m = &methods[i];
 
-			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, \"total_ns\": %.0f, "
-			       "\"runs\": %d, \"ratio_to_list\": %.3f, \"ptrace_over_this\": %.3f, "
+			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, \"runs\": %d, "
+			       "\"ratio_to_list\": %.3f, \"ptrace_over_this\": %.3f, "
 			       "\"views\": %ld, \"fsbase_mismatches\": %ld, \"sleepers_woken\": %ld, "
 			       "\"spinners_advanced\": %d, \"ok\": %s}",
-			       i ? "," : "", m->name, m->total_ns / nthreads, m->total_ns, m->runs,
-			       list_ns > 0 ? m->total_ns / list_ns : 0,
-			       m->total_ns > 0 ? ptrace_ns / m->total_ns : 0, m->views,
+			       i ? "," : "", m->name, m->ns_per_thread, m->runs,
+			       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
+			       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views,
 			       m->mismatches, m->woken, m->spinners_advanced,
 			       method_ok(m) ? "true" : "false");
 		}
@@ -530,56 +642,82 @@ static void report(struct method *methods, int count, int json, double setup_s)
 		return;
 	}
 	printf("tlsbench --module: %d threads (%d spinning at SCHED_IDLE, %d asleep), "
-	       "%d KiB stacks, %ld CPUs, started in %.1f s; wall clock, median of runs\n\n",
-	       nthreads, spinning, nthreads - spinning, THREAD_STACK_SIZE / 1024,
-	       sysconf(_SC_NPROCESSORS_ONLN), setup_s);
-	printf("%-9s %12s %12s %5s %9s %10s %7s %7s %8s %4s  %s\n", "method", "ns/thread",
-	       "total ms", "runs", "x list", "ptrace/x", "views", "woken", "spinning", "ok",
+	       "%d KiB stacks, %ld CPUs, started in %.1f s, load average %.2f -> %.2f;\n"
+	       "wall clock, median of the runs of %d interleaved rounds\n\n",
+	       nthreads, SPINNERS, nthreads - SPINNERS, THREAD_STACK_SIZE / 1024,
+	       sysconf(_SC_NPROCESSORS_ONLN), setup_s, load_before, load_after, ROUNDS);
+	printf("%-10s %12s %11s %5s %8s %9s %6s %6s %8s %3s  %s\n", "method", "ns/thread",
+	       "all ms", "runs", "x list", "ptrace/x", "views", "woken", "spinning", "ok",
 	       "what");
 	for (int i = 0; i < count; i++) {
 		const struct method *m = &methods[i];
 
-		printf("%-9s %12.1f %12.3f %5d %9.2f %10.1f %7ld %7ld %6d/%d %4s  %s\n", m->name,
-		       m->total_ns / nthreads, m->total_ns / 1e6, m->runs,
-		       list_ns > 0 ? m->total_ns / list_ns : 0,
-		       m->total_ns > 0 ? ptrace_ns / m->total_ns : 0, m->views, m->woken,
-		       m->spinners_advanced, spinning, method_ok(m) ? "yes" : "NO", m->what);
+		printf("%-10s %12.1f %11.3f %5d %8.2f %9.1f %6ld %6ld %6d/%d %3s  %s\n", m->name,
+		       m->ns_per_thread, m->ns_per_thread * nthreads / 1e6, m->runs,
+		       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
+		       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views, m->woken,
+		       m->spinners_advanced, SPINNERS, method_ok(m) ? "yes" : "NO", m->what);
 	}
-	printf("\nLIST vs ptrace: %.1fx faster (target 100x: %s). views: of %d threads; "
-	       "woken: sleeping threads scheduled during the method; spinning: counters that "
-	       "kept moving.\n", speedup, speedup >= 100 ? "met" : "NOT met", nthreads);
+	printf("\nLIST (libtlsview client) vs ptrace: %.1fx faster (target 100x: %s).\n"
+	       "views: threads whose view came back (of %d); woken: sleeping threads scheduled "
+	       "while the method ran;\nspinning: spinners whose counter kept moving meanwhile.\n",
+	       speedup, speedup >= 100 ? "met" : "NOT met", nthreads);
+}
+
+static double load_average(void)
+{
+	double load = -1;
+	FILE *f = fopen("/proc/loadavg", "re");
+
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
+	return load;
 }
 
 int module_bench(int threads, int json)
 {
-	struct method methods[] = {
-		{ .name = "list", .what = "one TLSVIEW_IOC_LIST (libtlsview client)",
-		  .must_not_stop = 1 },
+	static struct method methods[] = {
+		{ .name = "list", .what = "one TLSVIEW_IOC_LIST (libtlsview client: count, then fill)",
+		  .collect = collect_list, .must_not_stop = 1 },
+		{ .name = "list_ioctl", .what = "one TLSVIEW_IOC_LIST ioctl, buffer ready",
+		  .collect = collect_list_ioctl, .must_not_stop = 1 },
 		{ .name = "get_task", .what = "TLSVIEW_IOC_GET_TASK per thread",
-		  .must_not_stop = 1 },
+		  .collect = collect_get_task, .must_not_stop = 1 },
 		{ .name = "debugfs", .what = "read and parse " DEBUGFS_TASKS,
-		  .must_not_stop = 1 },
-		{ .name = "ptrace", .what = "SEIZE+INTERRUPT+waitpid+GETREGS+DETACH per thread" },
-	};
-	int (*collect[])(struct method *, char *) = {
-		collect_list, collect_get_task, collect_debugfs, collect_ptrace,
+		  .collect = collect_debugfs, .must_not_stop = 1 },
+		{ .name = "ptrace", .what = "SEIZE+INTERRUPT+waitpid+GETREGS+DETACH per thread",
+		  .collect = collect_ptrace, .per_round_slice = 1 },
 	};
 	int count = (int)(sizeof(methods) / sizeof(methods[0]));
-	struct snapshot before, after;
+	struct snapshot snapshot, scratch;
+	double setup, load_before;
 	char msg[256] = "";
 	int status = 0;
-	double setup;
+	char *seen;
 
 	nthreads = threads;
 	if (tlsview_client_open(&client, NULL, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "tlsbench: %s\n", msg[0] ? msg : strerror(errno));
 		return 1;
 	}
-	before.switches = calloc((size_t)nthreads, sizeof(long));
-	after.switches = calloc((size_t)nthreads, sizeof(long));
+	snapshot.switches = calloc((size_t)nthreads, sizeof(long));
+	scratch.switches = calloc((size_t)nthreads, sizeof(long));
 	list_fsbase = calloc((size_t)nthreads, sizeof(*list_fsbase));
 	by_tid = calloc((size_t)nthreads, sizeof(*by_tid));
-	if (!before.switches || !after.switches || !list_fsbase || !by_tid) {
+	seen = calloc((size_t)nthreads, 1);
+	/* Written once here so that no page fault lands in list_ioctl's time. */
+	list_capacity = (uint32_t)nthreads + 64;
+	list_buffer = malloc(list_capacity * sizeof(*list_buffer));
+	if (list_buffer)
+		memset(list_buffer, 0, list_capacity * sizeof(*list_buffer));
+	for (int i = 0; i < count; i++)
+		if (methods[i].per_round_slice && !(methods[i].seen = calloc((size_t)nthreads, 1)))
+			list_buffer = NULL;
+	if (!snapshot.switches || !scratch.switches || !list_fsbase || !by_tid || !seen ||
+	    !list_buffer) {
 		fprintf(stderr, "tlsbench: out of memory\n");
 		return 1;
 	}
@@ -596,16 +734,27 @@ int module_bench(int threads, int json)
 	}
 	qsort(by_tid, (size_t)nthreads, sizeof(*by_tid), compare_tid);
 
-	for (int i = 0; i < count; i++) {
-		if (run_method(&methods[i], collect[i], i == count - 1, &before, &after) != 0) {
-			stop_child();
-			return 1;
+	if (wait_until_asleep(&snapshot, &scratch) != 0) {
+		fprintf(stderr, "tlsbench: the sleeping threads never all fell asleep\n");
+		stop_child();
+		return 1;
+	}
+	load_before = load_average();
+	for (int round = 0; round < ROUNDS; round++) {
+		for (int i = 0; i < count; i++) {
+			if (run_round(&methods[i], round, &snapshot, &scratch, seen) != 0) {
+				stop_child();
+				return 1;
+			}
 		}
+	}
+	for (int i = 0; i < count; i++) {
+		finish_method(&methods[i]);
 		if (!method_ok(&methods[i]))
 			status = 1;
 	}
+	report(methods, count, json, setup, load_before, load_average());
 	stop_child();
 	tlsview_client_close(client);
-	report(methods, count, json, setup);
 	return status;
 }
