@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/time.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,23 +109,67 @@ static void read_self(struct tlsview_task *view)
 	empty_slots(view);
 }
 
-/* Wait for the stop PTRACE_INTERRUPT asked for; returns the signal to hand back. */
+/*
+ * Wait for the stop PTRACE_INTERRUPT asked for; returns the signal to hand
+ * back. A thread blocked where a trap cannot reach it (uninterruptible
+ * sleep, a vfork parent) would hold up the whole listing: after
+ * STOP_WAIT_MS it is given up with -ETIMEDOUT. It then stays attached
+ * until tlsview exits, when the kernel detaches it and drops the pending
+ * trap, so it too is left as it was.
+ */
+#define STOP_WAIT_MS 1000
+
+static volatile sig_atomic_t stop_wait_expired;
+
+static void stop_wait_alarm(int signal_number)
+{
+	(void)signal_number;
+	stop_wait_expired = 1;
+}
+
+/* The alarm interrupts waitpid (no SA_RESTART), so a blocked wait ends. */
+static void arm_stop_wait(bool arm)
+{
+	static bool handler_installed;
+	struct itimerval timer = { 0 };
+
+	if (arm && !handler_installed) {
+		struct sigaction action = { 0 };
+
+		action.sa_handler = stop_wait_alarm;
+		sigemptyset(&action.sa_mask);
+		sigaction(SIGALRM, &action, NULL);
+		handler_installed = true;
+	}
+	stop_wait_expired = 0;
+	if (arm)
+		timer.it_value = (struct timeval){ STOP_WAIT_MS / 1000, STOP_WAIT_MS % 1000 * 1000 };
+	setitimer(ITIMER_REAL, &timer, NULL);
+}
+
 static int wait_for_stop(pid_t tid, int *signal_to_return)
 {
-	int status;
+	int status, ret = 0;
 
 	*signal_to_return = 0;
+	arm_stop_wait(true);
 	for (;;) {
 		if (waitpid(tid, &status, __WALL) == -1) {
-			if (errno == EINTR)
+			if (errno == EINTR && !stop_wait_expired)
 				continue;
-			return -errno;
+			ret = errno == EINTR ? -ETIMEDOUT : -errno;
+			break;
 		}
-		if (WIFEXITED(status) || WIFSIGNALED(status))
-			return -ESRCH;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			ret = -ESRCH;
+			break;
+		}
 		if (WIFSTOPPED(status))
 			break;
 	}
+	arm_stop_wait(false);
+	if (ret)
+		return ret;
 	/*
 	 * PTRACE_EVENT_STOP is our interrupt or a group stop, which detach
 	 * restores by itself. Any other stop is a signal about to be
@@ -178,8 +223,8 @@ static int read_thread(pid_t tgid, pid_t tid, struct tlsview_task *view)
 		goto detach;
 	}
 	ret = wait_for_stop(tid, &detach_signal);
-	if (ret == -ESRCH)
-		return ret;	/* it exited: nothing left to detach from */
+	if (ret == -ESRCH || ret == -ETIMEDOUT)
+		return ret;	/* exited, or not stopped: nothing to detach from now */
 	if (ret == 0)
 		ret = read_traced(tid, view);
 detach:
