@@ -6,10 +6,15 @@
  * `tlsview -p PID --json` must be valid JSON naming every thread with the
  * bases, selectors and slot it really has; every thread must run on
  * afterwards, untraced; a stopped process must stay stopped; a thread
- * someone else traces is skipped (listing) or an error (-t).
+ * someone else traces is skipped (listing) or an error (-t); a thread that
+ * cannot stop (a vfork parent) is given up after a second, not waited for,
+ * and runs on once it can.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +283,89 @@ static void test_repeated(void)
 	run_free(&run);
 }
 
+struct vforker {
+	volatile int vfork_returned;
+	volatile pid_t waiter_tid;
+};
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A process whose main thread sits in vfork() for 4 s, plus one idle thread. */
+static pid_t start_vforker(struct vforker *shared)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pthread_t thread;
+		struct timespec delay = { 4, 0 };
+
+		if (pthread_create(&thread, NULL, idle_thread, NULL))
+			_exit(3);
+		shared->waiter_tid = getpid();
+		if (vfork() == 0) {
+			nanosleep(&delay, NULL);
+			_exit(0);
+		}
+		shared->vfork_returned = 1;
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static double now_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + now.tv_nsec / 1e9;
+}
+
+static void test_unstoppable(void)
+{
+	struct vforker *shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char pid_text_vforker[16], error[128];
+	const char *args[] = { "-p", pid_text_vforker, "-j", "--source", "ptrace", NULL };
+	struct json *document;
+	double start, took;
+	struct run run;
+	pid_t pid;
+	int tries;
+
+	if (shared == MAP_FAILED)
+		tap_bail("mmap failed");
+	memset(shared, 0, sizeof(*shared));
+	pid = start_vforker(shared);
+	for (tries = 0; tries < 2000 && thread_state(pid, pid) != 'D'; tries++)
+		usleep(1000);
+	snprintf(pid_text_vforker, sizeof(pid_text_vforker), "%d", pid);
+	start = now_seconds();
+	run_tlsview(&run, args);
+	took = now_seconds() - start;
+	document = json_parse(run.out, error, sizeof(error));
+	tap_ok(run.status == 0 && document && json_int(document, "skipped", -1) == 1 &&
+	       !json_find_thread(document, pid) && json_get(document, "threads")->count == 1 &&
+	       took < 3.0,
+	       "a vfork parent, which cannot stop, is given up (skipped) after about 1 s "
+	       "(took %.1f s), its other thread is read", took);
+	json_free(document);
+	run_free(&run);
+	for (tries = 0; tries < 1000 && !shared->vfork_returned; tries++)
+		usleep(10000);
+	tap_ok(shared->vfork_returned && thread_state(pid, pid) != 't',
+	       "when its vfork child exits, it runs on: not left in a ptrace stop");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	munmap(shared, sizeof(*shared));
+}
+
 int main(void)
 {
 	target_start(&target, kinds, NR_KINDS);
@@ -289,6 +377,7 @@ int main(void)
 	test_stopped_stays_stopped();
 	test_traced_by_other();
 	test_repeated();
+	test_unstoppable();
 	test_after_reads();
 	target_stop(&target);
 	return tap_done();
