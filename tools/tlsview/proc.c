@@ -89,20 +89,40 @@ int tv_proc_cpu(pid_t tgid, pid_t tid)
 	return stat_field(tgid, tid, 39, &cpu) ? (int)cpu : 0;
 }
 
+/*
+ * /proc shows a workqueue worker as "kworker/0:1-events": its comm, then
+ * "-" (idle) or "+" (busy) and the work it last ran (wq_worker_comm()).
+ * The module reports the comm itself, and so do we.
+ */
+static void strip_worker_description(char *name)
+{
+	char *colon, *mark;
+
+	if (strncmp(name, "kworker/", 8))
+		return;
+	colon = strchr(name, ':');
+	mark = strpbrk(name + 8, "-+");
+	if (colon && mark && colon < mark)
+		*mark = '\0';
+}
+
 void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN])
 {
-	char path[96];
+	char path[96], name[64];
 	size_t length = 0;
 	FILE *file;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)tgid, (int)tid);
 	file = fopen(path, "re");
 	if (file) {
-		length = fread(comm, 1, TLSVIEW_COMM_LEN - 1, file);
+		length = fread(name, 1, sizeof(name) - 1, file);
 		fclose(file);
 	}
-	comm[length] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
+	name[length] = '\0';
+	name[strcspn(name, "\n")] = '\0';
+	strip_worker_description(name);
+	/* Truncated like the kernel truncates task comm (TASK_COMM_LEN). */
+	snprintf(comm, TLSVIEW_COMM_LEN, "%.*s", TLSVIEW_COMM_LEN - 1, name);
 }
 
 /*

@@ -2,7 +2,8 @@
 /*
  * Description: with tlsview.ko loaded (the VM), `tlsview`, `tlsview --json`
  * and `tlsview --tcb --json` agree with /sys/kernel/debug/tlsview/tasks on
- * every thread whose view did not change while they ran; `tlsview --cpus`
+ * every thread whose view did not change while they ran, and so does the
+ * ptrace source listing every thread; `tlsview --cpus`
  * agrees with the debugfs cpus file; the module and ptrace sources agree on
  * a process with known bases and a TLS slot; an unprivileged user sees only
  * what ptrace would let it see. SKIPs without /dev/tlsview and debugfs.
@@ -206,6 +207,7 @@ static void test_json_and_tcb(void)
 {
 	const char *json_args[] = { "--json", NULL };
 	const char *tcb_args[] = { "--tcb", "--json", NULL };
+	const char *ptrace_args[] = { "--json", "--source", "ptrace", NULL };
 	struct json *document;
 	int status, count, ok_words = 0, bad_words = 0, kthreads_skipped = 1;
 	size_t i;
@@ -217,6 +219,16 @@ static void test_json_and_tcb(void)
 	       "tlsview --json exits 0 with \"source\": \"module\"");
 	count = lines_from_document(document, seen_lines);
 	compare_with_debugfs("tlsview --json", seen_lines, count);
+	json_free(document);
+
+	read_tasks(&before);
+	document = run_json(ptrace_args, &status);
+	read_tasks(&after);
+	tap_ok(status == 0 && document && !strcmp(json_str(document, "source"), "ptrace") &&
+	       json_int(document, "skipped", -1) == 0,
+	       "tlsview --json --source ptrace (root) exits 0 and skips no thread");
+	count = lines_from_document(document, seen_lines);
+	compare_with_debugfs("tlsview --json --source ptrace", seen_lines, count);
 	json_free(document);
 
 	read_tasks(&before);
