@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: a 32-bit process as tlsview shows it. The selftests' -m32
+ * static helper i386_tls_32 (i386 glibc keeps its TLS in a GDT slot
+ * through %gs) prints its %gs selector, slot and slot base; every source
+ * this machine has (ptrace, and the module when loaded) must show its
+ * thread COMPAT, with that gsindex, that slot decoded (base, 32-bit, 4 GiB
+ * in pages, present) and that GS base; --tcb must skip it, not flag it.
+ * SKIPs when the helper was not built or 32-bit programs cannot run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "harness.h"
+
+#define HELPER "i386_tls_32"
+
+struct helper {
+	pid_t pid;
+	int stdin_fd;
+	unsigned int selector, entry, base;
+};
+
+/* The build tree's helper next to ours, else one in $PATH (the VM's). */
+static bool find_helper(char *path, size_t size)
+{
+	char self[PATH_MAX], *slash;
+	const char *search = getenv("PATH");
+	ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (length > 0) {
+		self[length] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, size, "%s/../../../selftests/build/bin/" HELPER, self);
+			if (access(path, X_OK) == 0)
+				return true;
+		}
+	}
+	while (search && *search) {
+		size_t dir_length = strcspn(search, ":");
+
+		snprintf(path, size, "%.*s/" HELPER, (int)dir_length, search);
+		if (access(path, X_OK) == 0)
+			return true;
+		search += dir_length + (search[dir_length] == ':');
+	}
+	return false;
+}
+
+static bool start_helper(const char *path, struct helper *helper)
+{
+	int to_child[2], from_child[2];
+	char line[128] = "";
+	FILE *output;
+
+	if (pipe(to_child) || pipe(from_child))
+		tap_bail("pipe: %s", strerror(errno));
+	fflush(stdout);
+	helper->pid = fork();
+	if (helper->pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	if (helper->pid == 0) {
+		dup2(to_child[0], 0);
+		dup2(from_child[1], 1);
+		close(to_child[1]);
+		close(from_child[0]);
+		execl(path, HELPER, (char *)NULL);
+		_exit(127);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	helper->stdin_fd = to_child[1];
+	output = fdopen(from_child[0], "r");
+	if (!output || !fgets(line, sizeof(line), output) ||
+	    sscanf(line, "gs=0x%x entry=%u base=0x%x", &helper->selector, &helper->entry,
+		   &helper->base) != 3 || helper->entry < 12 || helper->entry > 14) {
+		tap_diag("the helper said: '%s'", line);
+		if (output)
+			fclose(output);
+		close(helper->stdin_fd);
+		waitpid(helper->pid, NULL, 0);
+		return false;
+	}
+	fclose(output);
+	return true;
+}
+
+static void check_source(const struct helper *helper, const char *source)
+{
+	char pid_text[16], error[128], expected[96];
+	const char *json_args[] = { "-p", pid_text, "--json", "--source", source, NULL };
+	const char *table_args[] = { "-p", pid_text, "--source", source, NULL };
+	const char *tcb_args[] = { "-p", pid_text, "--tcb", "--json", "--source", source, NULL };
+	const struct json *thread, *tls, *slot = NULL;
+	struct json *document;
+	struct run run;
+	const char *status;
+
+	snprintf(pid_text, sizeof(pid_text), "%d", helper->pid);
+	run_tlsview(&run, json_args);
+	document = json_parse(run.out, error, sizeof(error));
+	thread = json_find_thread(document, helper->pid);
+	tls = json_get(thread, "tls");
+	if (tls && tls->type == JSON_ARRAY && tls->count == 3)
+		slot = tls->items[helper->entry - 12];
+	tap_ok(run.status == 0 && thread && json_bool(thread, "compat") == 1 &&
+	       json_int(thread, "gsindex", -1) == helper->selector &&
+	       json_hex(json_get(thread, "gsbase")) == helper->base,
+	       "%s: the 32-bit thread is COMPAT with gsindex 0x%x and GS base 0x%x", source,
+	       helper->selector, helper->base);
+	tap_ok(slot && json_bool(slot, "empty") == 0 &&
+	       json_hex(json_get(slot, "base")) == helper->base &&
+	       json_bool(slot, "seg_32bit") == 1 && json_bool(slot, "present") == 1 &&
+	       json_bool(slot, "limit_in_pages") == 1 && json_hex(json_get(slot, "limit")) == 0xfffff,
+	       "%s: its slot tls%u is decoded: base, 4 GiB limit in pages, 32-bit, present",
+	       source, helper->entry);
+	json_free(document);
+	run_free(&run);
+
+	run_tlsview(&run, table_args);
+	snprintf(expected, sizeof(expected), "tls%u (selector 0x%04x): base 0x%08x limit 0xfffff pages",
+		 helper->entry, helper->selector, helper->base);
+	tap_ok(run.status == 0 && strstr(run.out, "COMPAT") && strstr(run.out, expected),
+	       "%s: the table shows COMPAT and \"%s\"", source, expected);
+	run_free(&run);
+
+	run_tlsview(&run, tcb_args);
+	document = json_parse(run.out, error, sizeof(error));
+	status = json_str(json_get(json_find_thread(document, helper->pid), "tcb"), "status");
+	tap_ok(run.status == 0 && status && !strcmp(status, "skipped"),
+	       "%s: --tcb skips the 32-bit thread (its TLS is %%gs-based) and exits 0", source);
+	json_free(document);
+	run_free(&run);
+}
+
+int main(void)
+{
+	struct helper helper;
+	char path[PATH_MAX + 64];
+	int status;
+
+	if (!find_helper(path, sizeof(path))) {
+		printf("1..0 # SKIP the -m32 helper " HELPER " was not built (selftests)\n");
+		return 4;
+	}
+	if (!start_helper(path, &helper)) {
+		printf("1..0 # SKIP %s does not run here (no ia32 emulation?)\n", path);
+		return 4;
+	}
+	check_source(&helper, "ptrace");
+	if (have_module())
+		check_source(&helper, "module");
+	else
+		tap_skip("no /dev/tlsview", "the module shows the same 32-bit thread");
+	close(helper.stdin_fd);
+	waitpid(helper.pid, &status, 0);
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "the 32-bit program ran on and finished normally");
+	return tap_done();
+}
