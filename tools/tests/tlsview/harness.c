@@ -676,8 +676,8 @@ bool target_all_running(const struct target *target)
 
 	for (i = 0; i < target->shared->count; i++)
 		before[i] = target->shared->threads[i].counter;
-	/* Each thread counts about every millisecond; give a loaded machine 2 s. */
-	for (tries = 0; tries < 200; tries++) {
+	/* Each thread counts about every millisecond; give a loaded machine 5 s. */
+	for (tries = 0; tries < 500; tries++) {
 		bool all = true;
 
 		sleep_ms(10);
