@@ -543,6 +543,11 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 	swap = *snapshot;
 	*snapshot = *scratch;
 	*scratch = swap;
+	/* Detached threads go back to sleep only once they have run again. */
+	if (m->per_round_slice && wait_until_asleep(snapshot, scratch) != 0) {
+		fprintf(stderr, "tlsbench: threads still awake after %s\n", m->name);
+		return -1;
+	}
 	return 0;
 }
 
