@@ -18,6 +18,8 @@ help:
 	@echo '  check        every test tier: host, then the VM booted three ways'
 	@echo '  check-host   userlib unit tests and selftests on this machine (no root, no module)'
 	@echo '  check-vm     every test in the VM: -cpu max, nofsgsbase, -cpu qemu64'
+	@echo '  stress       fuzz, thread churn, credential changes, load/unload: long runs in the VM'
+	@echo '  bench        what each TLS access path costs (host), and LIST vs ptrace (VM)'
 	@echo '  deps         install build/test packages and fetch the VM kernel (root)'
 	@echo '  install      PREFIX=/usr/local DESTDIR= (module under /lib/modules/<rel>/extra)'
 	@echo '  clean        remove build products'
@@ -55,6 +57,12 @@ check-host: all
 check-vm: all
 	@tools/check vm
 
+stress: all
+	@tools/stress
+
+bench: all
+	@tools/bench
+
 install: all
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir install || exit; done
 
@@ -62,4 +70,4 @@ clean:
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir clean; done
 	@rm -rf build
 
-.PHONY: help deps all $(SUBDIRS) demo check check-host check-vm install clean
+.PHONY: help deps all $(SUBDIRS) demo check check-host check-vm stress bench install clean
