@@ -6,7 +6,8 @@
  * (built without the harness's runner) can include it.
  *
  * Modes: short by default (a few seconds under QEMU TCG, what `make check`
- * runs); long when TLSVIEW_STRESS=long (what `make stress` runs).
+ * runs); long when TLSVIEW_STRESS=long (what `make stress` runs), its
+ * amounts scaled by TLSVIEW_STRESS_SCALE (percent, default 100).
  * Every figure a program reports is a line "# stress: NAME: key: value, ...".
  */
 #ifndef TLSVIEW_SELFTESTS_STRESS_COMMON_H
@@ -27,9 +28,23 @@ static inline bool stress_long_mode(void)
 	return mode && !strcmp(mode, "long");
 }
 
-/* A value for short mode, or for long mode. */
-#define STRESS_PICK(short_value, long_value) \
-	(stress_long_mode() ? (long_value) : (short_value))
+/*
+ * TLSVIEW_STRESS_SCALE=PERCENT shrinks (or grows) the long mode's amounts,
+ * so that tools/stress can fit several VM modes in its time budget.
+ */
+static inline double stress_scale(void)
+{
+	const char *scale = getenv("TLSVIEW_STRESS_SCALE");
+	double percent = scale && *scale ? atof(scale) : 100.0;
+
+	return (percent > 0 ? percent : 100.0) / 100.0;
+}
+
+/* A value for short mode, or for long mode (scaled, at least 1). */
+#define STRESS_PICK(short_value, long_value)					\
+	(stress_long_mode() ?							\
+	 ((long_value) * stress_scale() >= 1 ? (long_value) * stress_scale() : 1) : \
+	 (short_value))
 
 static inline double stress_now(void)
 {
