@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tlsbench --module: what collecting every thread's view of a big process
- * costs, per thread, four ways, in one run:
+ * costs, per thread, in one run: four ways (LIST twice, through the client
+ * and bare):
  *
  *   list      one TLSVIEW_IOC_LIST through libtlsview's client (which asks
  *             for the count first, then fills a malloc()ed buffer: two
@@ -26,8 +27,10 @@
  * on while its virtual CPU waits for a host CPU) hits all of them alike:
  * in each round every fast method runs for about PHASE_MIN_NS / ROUNDS
  * (at least once), and ptrace takes the next 1/ROUNDS of the threads, so
- * that every thread is ptraced exactly once. ns/thread is the median over
- * the runs (ptrace: over the rounds) of the run's time per thread.
+ * that every thread is ptraced exactly once (and then the reader waits
+ * until the detached threads sleep again, untimed). ns/thread is the
+ * median over the runs (ptrace: over the rounds) of the run's time per
+ * thread.
  *
  * Checks, each making the run fail (exit 1), none about time:
  *  - every run of every method returned a view for each of the N thread
