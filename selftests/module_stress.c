@@ -168,8 +168,9 @@ TEST_F_TIMEOUT(stress, thousands_of_threads, 300)
 	for (; started < want; started++)
 		if (pthread_create(&threads[started], &attr, park, NULL))
 			break;
-	TH_LOG("%d threads", started + 1);
-	EXPECT_EQ(want, started);
+	/* Memory may run out first (KASAN kernels): use what was made. */
+	TH_LOG("%d threads (%d wanted)", started + 1, want + 1);
+	ASSERT_LT(1000, started);
 
 	mine = read_tasks_in_pieces(_metadata, true);
 	EXPECT_EQ(started + 1, mine);
