@@ -113,7 +113,8 @@ struct fuzz_stats {
 	uint64_t exact;		/* calls whose outcome the oracle knew exactly */
 	uint64_t views_checked;
 	uint64_t failures;
-	uint64_t seed;
+	uint64_t seed;		/* this role's stream, derived from base_seed */
+	uint64_t base_seed;	/* the run's seed: TLSVIEW_SEED replays it */
 };
 
 struct fuzz_ctx {
@@ -163,7 +164,7 @@ static void fuzz_report(struct fuzz_ctx *ctx, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printf("# FAIL %s call %" PRIu64 ": %s\n#   %s\n#   replay: TLSVIEW_SEED=%" PRIu64 "\n",
-	       ctx->role, ctx->call, msg, ctx->desc, ctx->stats->seed);
+	       ctx->role, ctx->call, msg, ctx->desc, ctx->stats->base_seed);
 	fflush(stdout);
 }
 
@@ -1358,7 +1359,7 @@ static int fuzz_become_nobody(void)
 
 static void fuzz_print_stats(const char *role, const struct fuzz_stats *s, double secs)
 {
-	printf("# stress: fuzz %s: ioctls: %" PRIu64 ", seed: %" PRIu64 ", %.0f/s, exact: %" PRIu64
+	printf("# stress: fuzz %s: ioctls: %" PRIu64 ", role seed: %" PRIu64 ", %.0f/s, exact: %" PRIu64
 	       ", views checked: %" PRIu64 ", failures: %" PRIu64 "\n",
 	       role, s->calls, s->seed, secs > 0 ? s->calls / secs : 0.0, s->exact,
 	       s->views_checked, s->failures);
@@ -1387,6 +1388,7 @@ static int64_t fuzz_both_roles(uint64_t seed, uint64_t calls, struct fuzz_stats 
 
 	fflush(stdout);
 	for (i = 0; i < 2; i++) {
+		stats[i].base_seed = seed;
 		child[i] = fork();
 		if (child[i] < 0)
 			return -1;
