@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Description: a live read never reports a base the thread is only half
+ * way through setting. arch_prctl(ARCH_SET_FS/GS) changes a running
+ * thread's selector and base in two steps (load a null selector, then
+ * write the base MSR) with preemption off but interrupts on, so the read
+ * IPI can land between them and see a base the thread never has in user
+ * mode (0 where the CPU clears the base with the selector). A thread pinned
+ * to CPU 1 flips its base between two values with arch_prctl as fast as it
+ * can; CPU 0 reads it with GET_TASK over and over: every view must hold one
+ * of the two values. Runs with and without FSGSBASE; needs two CPUs.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+
+#include "module_common.h"
+#include "kselftest_harness.h"
+
+#define FLIP_CPU	1
+#define READ_CPU	0
+#define BASE_A		0x200000000000ULL
+#define BASE_B		0x300000000000ULL
+#define READS		20000
+
+static int stop_flipping;
+static int flipper_tid;
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * While it flips the FS base (FS variant) this thread has no usable libc
+ * thread pointer: raw system calls and atomics only.
+ */
+__attribute__((noinline, no_stack_protector))
+static void flip(int code)
+{
+	while (!__atomic_load_n(&stop_flipping, __ATOMIC_RELAXED)) {
+		arch_prctl_set(code, BASE_A);
+		arch_prctl_set(code, BASE_B);
+	}
+}
+
+static void *flipper(void *arg)
+{
+	int code = *(int *)arg;
+	uint64_t saved = arch_prctl_get(code == ARCH_SET_FS ? ARCH_GET_FS : ARCH_GET_GS);
+
+	if (pin_to(FLIP_CPU))
+		return (void *)1;
+	__atomic_store_n(&flipper_tid, gettid_raw(), __ATOMIC_RELEASE);
+	flip(code);
+	arch_prctl_set(code, saved);
+	return NULL;
+}
+
+FIXTURE(midsyscall) {
+	int fd;
+	pthread_t thread;
+	bool started;
+};
+
+FIXTURE_VARIANT(midsyscall) {
+	int code;
+};
+
+FIXTURE_VARIANT_ADD(midsyscall, fs) {
+	.code = ARCH_SET_FS,
+};
+
+FIXTURE_VARIANT_ADD(midsyscall, gs) {
+	.code = ARCH_SET_GS,
+};
+
+FIXTURE_SETUP(midsyscall)
+{
+	self->fd = tlsview_open();
+	self->started = false;
+	if (self->fd < 0 || nr_online_cpus() < 2)
+		return;
+	ASSERT_EQ(0, pin_to(READ_CPU));
+	ASSERT_EQ(0, pthread_create(&self->thread, NULL, flipper,
+				    (void *)&variant->code));
+	self->started = true;
+	while (!__atomic_load_n(&flipper_tid, __ATOMIC_ACQUIRE))
+		sched_yield();
+}
+
+FIXTURE_TEARDOWN(midsyscall)
+{
+	void *ret = NULL;
+
+	if (self->started) {
+		__atomic_store_n(&stop_flipping, 1, __ATOMIC_RELAXED);
+		pthread_join(self->thread, &ret);
+		EXPECT_EQ(NULL, ret);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(midsyscall, live_reads_see_only_values_the_thread_set)
+{
+	struct tlsview_task view;
+	uint64_t base;
+	int i, live = 0, torn = 0;
+
+	REQUIRE_DEVICE(self->fd);
+	if (nr_online_cpus() < 2)
+		SKIP(return, "needs two online CPUs");
+	ASSERT_TRUE(self->started);
+	for (i = 0; i < READS && torn < 5; i++) {
+		ASSERT_EQ(0, get_task(self->fd, flipper_tid, 0, &view));
+		base = variant->code == ARCH_SET_FS ? view.fsbase : view.gsbase;
+		if (view.flags & TLSVIEW_TASK_LIVE)
+			live++;
+		if (base != BASE_A && base != BASE_B) {
+			torn++;
+			TH_LOG("read %d: base 0x%llx, flags 0x%x, cpu %u", i,
+			       (unsigned long long)base, view.flags, view.cpu);
+		}
+	}
+	EXPECT_EQ(0, torn);
+	/* The reads must have reached the running thread, not only its copy. */
+	EXPECT_GT(live, 0);
+	TH_LOG("%d reads, %d live", i, live);
+}
+
+TEST_HARNESS_MAIN
