@@ -19,6 +19,7 @@
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
@@ -64,12 +65,15 @@ struct tlsview_regs {
 
 /**
  * struct tlsview_live_call - an IPI's question and answer
- * @task: the thread the caller believes runs on the target CPU.
- * @regs: its registers, valid when @regs.live is set.
+ * @task:    the thread the caller believes runs on the target CPU.
+ * @regs:    its registers, valid when @regs.live is set.
+ * @settled: the IPI did not interrupt a non-preemptible kernel section,
+ *           so @regs are the thread's user state and not a half-done update.
  */
 struct tlsview_live_call {
 	struct task_struct *task;
 	struct tlsview_regs regs;
+	bool settled;
 };
 
 /**
@@ -112,6 +116,17 @@ static void tlsview_live_ipi(void *info)
 	if (current != call->task)
 		return;
 	tlsview_read_own_regs(&call->regs);
+	/*
+	 * The kernel changes a running thread's selector and base in two
+	 * steps with preemption off but interrupts on (arch_prctl: loadseg()
+	 * of a null selector, then the base MSR), so this IPI may land
+	 * between them and see a base the thread never has in user mode.
+	 * Such sections are the only ones that touch the user FS/GS state:
+	 * the preempt count this interrupt inherited says whether it came
+	 * from one. Interrupted user code, or preemptible kernel code, holds
+	 * the thread's user state as it is.
+	 */
+	call->settled = !(preempt_count() & (PREEMPT_MASK | SOFTIRQ_MASK));
 }
 
 /*
@@ -164,13 +179,20 @@ static void tlsview_read_live_or_saved(struct task_struct *task,
 		 */
 		call.regs.live = false;
 		if (!smp_call_function_single(task_cpu(task), tlsview_live_ipi,
-					      &call, 1) && call.regs.live) {
+					      &call, 1) &&
+		    call.regs.live && call.settled) {
 			*regs = call.regs;
 			return;
 		}
 		cond_resched();
 	}
-	/* A thread moving this fast is described by its last saved state. */
+	/*
+	 * A thread that kept moving, or kept being caught inside a kernel
+	 * section (an IPI pended while its interrupts were off is delivered
+	 * where they come back on, which in load_gs_index() is inside
+	 * arch_prctl's update), is described by its saved state: arch_prctl
+	 * writes thread.fsbase/gsbase itself, so that copy is never torn.
+	 */
 	tlsview_read_saved(task, regs, false);
 }
 
