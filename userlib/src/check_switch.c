@@ -366,14 +366,6 @@ static int read_spinning(struct pool *pool, struct worker *w)
 	/* Stopped spinning meanwhile: the value was rewritten after the loop. */
 	if (__atomic_load_n(&pool->running, __ATOMIC_ACQUIRE) == 0)
 		return 0;
-	/*
-	 * arch_prctl(ARCH_SET_*) loads a null selector before it writes the
-	 * new base, so an IPI landing inside that system call sees base 0:
-	 * the kernel's own transient state, not a value lost. Only the
-	 * instruction path has no such window.
-	 */
-	if (seen == 0 && !spin_uses_insn(ctx))
-		return 0;
 	low = CHECK_GS_VALUE(w->index, p0);
 	high = CHECK_GS_VALUE(w->index, p1 + 1);
 	if (seen >= low && seen <= high)
