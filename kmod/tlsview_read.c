@@ -121,12 +121,13 @@ static void tlsview_live_ipi(void *info)
 	 * steps with preemption off but interrupts on (arch_prctl: loadseg()
 	 * of a null selector, then the base MSR), so this IPI may land
 	 * between them and see a base the thread never has in user mode.
-	 * Such sections are the only ones that touch the user FS/GS state:
-	 * the preempt count this interrupt inherited says whether it came
-	 * from one. Interrupted user code, or preemptible kernel code, holds
-	 * the thread's user state as it is.
+	 * The preempt-disable depth this interrupt inherited says whether it
+	 * came from such a section. Interrupted user code, preemptible kernel
+	 * code and softirqs (which never touch user FS/GS, and run on top of
+	 * such a section only with its depth still counted) hold the thread's
+	 * user state as it is.
 	 */
-	call->settled = !(preempt_count() & (PREEMPT_MASK | SOFTIRQ_MASK));
+	call->settled = !(preempt_count() & PREEMPT_MASK);
 }
 
 /*
