@@ -71,6 +71,14 @@ static inline int nr_online_cpus(void)
 	return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* Run the calling thread on @cpu (below 64) only. */
+static inline int pin_to_cpu(int cpu)
+{
+	unsigned long mask = 1UL << cpu;
+
+	return syscall(SYS_sched_setaffinity, 0, sizeof(mask), &mask);
+}
+
 /* rd/wr{fs,gs}base: only valid when have_fsgsbase(). */
 static inline uint64_t rdfsbase(void)
 {

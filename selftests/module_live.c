@@ -32,15 +32,6 @@ static inline uint64_t base_of(uint64_t iteration)
 	return BASE_FIRST + iteration * BASE_STEP;
 }
 
-static int pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /*
  * Between the first write and the restore this thread's FS base (FS
  * variant) is not libc's thread pointer: only plain code and atomics here.
@@ -66,7 +57,7 @@ static void *spinner(void *arg)
 	uint64_t fsbase = rdfsbase(), gsbase = rdgsbase();
 
 	__atomic_store_n(&spinner_tid, gettid_raw(), __ATOMIC_RELEASE);
-	if (pin_to(SPIN_CPU))
+	if (pin_to_cpu(SPIN_CPU))
 		return (void *)1;
 	spin(fs);
 	wrfsbase(fsbase);
@@ -110,7 +101,7 @@ FIXTURE_SETUP(live)
 	self->started = false;
 	if (self->fd < 0 || !have_fsgsbase() || nr_online_cpus() < 2)
 		return;
-	ASSERT_EQ(0, pin_to(READ_CPU));
+	ASSERT_EQ(0, pin_to_cpu(READ_CPU));
 	ASSERT_EQ(0, pthread_create(&self->thread, NULL, spinner,
 				    (void *)&variant->fs));
 	self->started = true;

@@ -26,15 +26,6 @@
 static int stop_flipping;
 static int flipper_tid;
 
-static int pin_to(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
-}
-
 /*
  * While it flips the FS base (FS variant) this thread has no usable libc
  * thread pointer: raw system calls and atomics only.
@@ -53,7 +44,7 @@ static void *flipper(void *arg)
 	int code = *(int *)arg;
 	uint64_t saved = arch_prctl_get(code == ARCH_SET_FS ? ARCH_GET_FS : ARCH_GET_GS);
 
-	if (pin_to(FLIP_CPU))
+	if (pin_to_cpu(FLIP_CPU))
 		return (void *)1;
 	__atomic_store_n(&flipper_tid, gettid_raw(), __ATOMIC_RELEASE);
 	flip(code);
@@ -85,7 +76,7 @@ FIXTURE_SETUP(midsyscall)
 	self->started = false;
 	if (self->fd < 0 || nr_online_cpus() < 2)
 		return;
-	ASSERT_EQ(0, pin_to(READ_CPU));
+	ASSERT_EQ(0, pin_to_cpu(READ_CPU));
 	ASSERT_EQ(0, pthread_create(&self->thread, NULL, flipper,
 				    (void *)&variant->code));
 	self->started = true;
