@@ -45,6 +45,7 @@ struct worker {
 	int hop_cpu;			/* the CPU of the last hop, under seq */
 	int hop_ack;			/* futex: the reader saw this hop */
 	int hop_waiting;		/* between its hop and the next: pinned, waiting */
+	int in_phase;			/* inside a phase: its bases are what it published */
 	uint64_t comparisons;
 };
 
@@ -292,12 +293,22 @@ static int worker_main(void *arg)
 		if (__atomic_load_n(&pool->phase, __ATOMIC_ACQUIRE) != phase)
 			continue;
 		if (!check_stopping(&pool->ctx)) {
+			__atomic_store_n(&w->in_phase, 1, __ATOMIC_RELEASE);
 			if (phase == PHASE_PINGPONG)
 				worker_pingpong(w);
 			else if (phase == PHASE_SPIN)
 				worker_spin(w);
 			else if (phase == PHASE_HOP)
 				worker_hop(w);
+			/*
+			 * The reader goes on reading until every worker is done,
+			 * but this one may now change its bases unpublished (it
+			 * goes back to its first TCB and exits): leaving is a
+			 * change of its own, so a read across it is discarded.
+			 */
+			publish_begin(w);
+			__atomic_store_n(&w->in_phase, 0, __ATOMIC_RELEASE);
+			publish_end(w);
 		}
 		phase_finished(pool);
 	}
@@ -321,7 +332,7 @@ static bool read_stable(struct pool *pool, struct worker *w, bool hop)
 	/* The CPU is only known between a hop and the next one. */
 	waiting = __atomic_load_n(&w->hop_waiting, __ATOMIC_ACQUIRE);
 	seq0 = __atomic_load_n(&w->seq, __ATOMIC_ACQUIRE);
-	if (seq0 & 1)
+	if ((seq0 & 1) || !__atomic_load_n(&w->in_phase, __ATOMIC_ACQUIRE))
 		return true;
 	fs = __atomic_load_n(&w->fs_value, __ATOMIC_RELAXED);
 	gs = __atomic_load_n(&w->gs_value, __ATOMIC_RELAXED);
