@@ -23,6 +23,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 
@@ -33,7 +34,9 @@
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/syscall.h>
 #include <asm/thread_info.h>
+#include <asm/unistd.h>
 
 #include "tlsview.h"
 
@@ -67,8 +70,8 @@ struct tlsview_regs {
  * struct tlsview_live_call - an IPI's question and answer
  * @task:    the thread the caller believes runs on the target CPU.
  * @regs:    its registers, valid when @regs.live is set.
- * @settled: the IPI did not interrupt a non-preemptible kernel section,
- *           so @regs are the thread's user state and not a half-done update.
+ * @settled: the IPI did not interrupt arch_prctl() half way through
+ *           setting a base, so @regs are the thread's user state.
  */
 struct tlsview_live_call {
 	struct task_struct *task;
@@ -117,17 +120,19 @@ static void tlsview_live_ipi(void *info)
 		return;
 	tlsview_read_own_regs(&call->regs);
 	/*
-	 * The kernel changes a running thread's selector and base in two
-	 * steps with preemption off but interrupts on (arch_prctl: loadseg()
-	 * of a null selector, then the base MSR), so this IPI may land
-	 * between them and see a base the thread never has in user mode.
-	 * The preempt-disable depth this interrupt inherited says whether it
-	 * came from such a section. Interrupted user code, preemptible kernel
-	 * code and softirqs (which never touch user FS/GS, and run on top of
-	 * such a section only with its depth still counted) hold the thread's
-	 * user state as it is.
+	 * arch_prctl(ARCH_SET_FS/GS) changes the calling thread's selector
+	 * and base in two steps with preemption off but interrupts on
+	 * (loadseg() of a null selector, then the base MSR; load_gs_index()
+	 * even re-enables interrupts in between), so this IPI may land in
+	 * between and see a base the thread never has in user mode. That is
+	 * the only kernel code that updates a running thread's own bases in
+	 * steps; anywhere else (user mode, any other system call, other
+	 * preempt-disabled sections such as a migration) the registers hold
+	 * the thread's user state as it is, and are the only exact copy of it.
 	 */
-	call->settled = !(preempt_count() & PREEMPT_MASK);
+	call->settled = !((preempt_count() & PREEMPT_MASK) &&
+			  syscall_get_nr(current, task_pt_regs(current)) ==
+			  __NR_arch_prctl);
 }
 
 /*
@@ -188,11 +193,11 @@ static void tlsview_read_live_or_saved(struct task_struct *task,
 		cond_resched();
 	}
 	/*
-	 * A thread that kept moving, or kept being caught inside a kernel
-	 * section (an IPI pended while its interrupts were off is delivered
-	 * where they come back on, which in load_gs_index() is inside
-	 * arch_prctl's update), is described by its saved state: arch_prctl
-	 * writes thread.fsbase/gsbase itself, so that copy is never torn.
+	 * A thread that kept moving, or kept being caught inside arch_prctl's
+	 * update (an IPI pended while its interrupts were off is delivered
+	 * where load_gs_index() turns them back on, inside that update), is
+	 * described by its saved state: arch_prctl writes thread.fsbase and
+	 * gsbase itself, so that copy holds the value it is replacing.
 	 */
 	tlsview_read_saved(task, regs, false);
 }
