@@ -7,10 +7,6 @@
 #ifndef TLSVIEW_SELFTESTS_CHECK_COMMON_H
 #define TLSVIEW_SELFTESTS_CHECK_COMMON_H
 
-/* kselftest_harness.h (6.1) trips -Wextra; include this header first. */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-
 #include <stdio.h>
 #include <string.h>
 #include <tlsview/check.h>

@@ -8,15 +8,6 @@
 #ifndef TLSVIEW_SELFTESTS_MODULE_COMMON_H
 #define TLSVIEW_SELFTESTS_MODULE_COMMON_H
 
-/*
- * kselftest_harness.h (6.1) has an unused signal-handler parameter, and its
- * EXPECT_EQ(1, u32_field) compares an int literal with an unsigned value;
- * both are harmless but break -Wextra -Werror. Include this header before
- * kselftest_harness.h.
- */
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
