@@ -39,6 +39,7 @@
 #include <asm/unistd.h>
 
 #include "tlsview.h"
+#include "tlsview_compat.h"
 
 /*
  * How often a read chases a thread that keeps being switched in and out
@@ -104,8 +105,8 @@ static void tlsview_read_own_regs(struct tlsview_regs *regs)
 	lockdep_assert_irqs_disabled();
 	savesegment(fs, regs->fsindex);
 	savesegment(gs, regs->gsindex);
-	rdmsrl(MSR_FS_BASE, regs->fsbase);
-	rdmsrl(MSR_KERNEL_GS_BASE, regs->gsbase);
+	rdmsrq(MSR_FS_BASE, regs->fsbase);
+	rdmsrq(MSR_KERNEL_GS_BASE, regs->gsbase);
 	memcpy(regs->tls, task->thread.tls_array, sizeof(regs->tls));
 	regs->cpu = smp_processor_id();
 	regs->live = true;
@@ -339,7 +340,7 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++)
 		tlsview_decode_desc(&regs.tls[i], GDT_ENTRY_TLS_MIN + i,
 				    &view->tls[i]);
-	__get_task_comm(view->comm, sizeof(view->comm), task);
+	get_task_comm(view->comm, task);
 }
 
 static void tlsview_read_cr4_ipi(void *info)
