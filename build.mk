@@ -39,12 +39,18 @@ DESTDIR ?=
 need = { printf '%s: %s is missing: run "make deps" (as root) to install it\n' \
 	'$(notdir $(CURDIR))' '$(1)' >&2; exit 1; }
 
-# gcc -m32 needs the i386 libc (gcc-multilib); checked once per folder.
+# Order-only prerequisites of what needs a package, each checked once per
+# build folder: gcc -m32 needs the i386 libc (gcc-multilib), the unit tests
+# libcheck (found by pkg-config).
 NEED_M32 := build/.m32-ok
-$(NEED_M32):
+%/.m32-ok:
 	$(Q)echo 'int main(void) { return 0; }' | $(CC) -m32 -static -x c -o /dev/null - \
 		2>/dev/null || $(call need,the 32-bit C library for gcc -m32 (gcc-multilib))
 	$(Q)mkdir -p $(dir $@) && touch $@
+%/.libcheck-ok:
+	$(Q)pkg-config --exists check 2>/dev/null || $(call need,libcheck (packages check and pkg-config))
+	$(Q)mkdir -p $(dir $@) && touch $@
+.PRECIOUS: %/.m32-ok %/.libcheck-ok
 
 # The kselftest harness (kselftest_harness.h, kselftest.h) and runner
 # (run_kselftest.sh, kselftest/runner.sh, kselftest/prefix.pl) come from a
@@ -79,11 +85,13 @@ $(KSELFTEST):
 		"point it at a kernel tree's tools/testing/selftests" >&2; exit 1
 endif
 
-# libtlsview, built by userlib's own Makefile whenever a folder that links it
-# is built (make re-reads the archive's time, so nothing relinks needlessly).
+# libtlsview and libtlsview-check, built by userlib's own Makefile whenever a
+# folder that links them is built (make re-reads the archives' times after,
+# so nothing relinks needlessly).
 LIBTLSVIEW := $(TOP)/userlib/build/lib/libtlsview.a
-LIBTLSVIEW_CPPFLAGS := -I$(TOP)/userlib/include
-$(LIBTLSVIEW): FORCE
+LIBTLSVIEW_CHECK := $(TOP)/userlib/build/lib/libtlsview-check.a
+LIBTLSVIEW_CPPFLAGS := -I$(TOP)/userlib/include -I$(TOP)/userlib/check/include
+$(LIBTLSVIEW) $(LIBTLSVIEW_CHECK) &: FORCE
 	$(Q)$(MAKE) -C $(TOP)/userlib $(if $(filter 1,$(V)),,-s) --no-print-directory
 
 .PHONY: FORCE
