@@ -16,9 +16,12 @@
 #ifndef _TLSVIEW_COMPAT_H
 #define _TLSVIEW_COMPAT_H
 
+#include <linux/kconfig.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/task.h>
+#include <asm/cpufeature.h>
 
 #include "tlsview_features.h"
 
@@ -82,5 +85,44 @@ static inline bool tlsview_owner_dumpable(struct task_struct *task)
 	return false;
 }
 #endif
+
+/*
+ * May the code an interrupt landed in run with preemption disabled? Kernels
+ * built without CONFIG_PREEMPT_COUNT (PREEMPT_NONE or _VOLUNTARY without
+ * PREEMPT_DYNAMIC or a debug option selecting it) make preempt_disable() a
+ * compiler barrier only, so there is no count to look at and the answer is
+ * "maybe". Debian's kernels (PREEMPT_DYNAMIC, PREEMPT_RT) and every kernel
+ * tools/kernel builds keep the count. A config option, not a probe: kbuild
+ * defines it for the target kernel.
+ */
+static inline bool tlsview_maybe_preempt_disabled(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) ||
+	       (preempt_count() & PREEMPT_MASK);
+}
+
+/*
+ * Is @task (the current thread, read from an IPI or by itself) a KVM vCPU
+ * thread whose MSR_KERNEL_GS_BASE may hold the guest's kernel GS base? On
+ * VMX (Intel) hosts vmx_prepare_switch_to_guest() writes the guest's value
+ * there on the first VM entry after vcpu_load() and keeps it, interrupts on,
+ * across VM exits until vmx_prepare_switch_to_host() (on sched-out, or at
+ * vcpu_put() when the ioctl ends). On its way in it runs current_save_fsgs(),
+ * so task->thread.gsbase holds the thread's user GS base exactly for as
+ * long as the guest's value is loaded. Between vcpu_load() and vcpu_put()
+ * KVM has registered a preempt notifier on the thread, and KVM is the only
+ * user of those in the kernel: that is what is looked at, since KVM's own
+ * state (vmx->vt.guest_state_loaded) is private to kvm_intel. SVM (AMD)
+ * swaps that MSR with VMLOAD/VMSAVE with interrupts off and needs nothing.
+ */
+static inline bool tlsview_vmx_vcpu_thread(struct task_struct *task)
+{
+#ifdef CONFIG_PREEMPT_NOTIFIERS
+	return boot_cpu_has(X86_FEATURE_VMX) &&
+	       !hlist_empty(&task->preempt_notifiers);
+#else
+	return false;
+#endif
+}
 
 #endif /* _TLSVIEW_COMPAT_H */
