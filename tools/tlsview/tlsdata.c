@@ -283,7 +283,7 @@ static void hex_bytes(const struct tv_var_result *var, size_t limit, char *out, 
 	size_t i, used = 0, count = var->size < limit ? var->size : limit;
 
 	out[0] = '\0';
-	for (i = 0; i < count && used + 3 < out_size; i++)
+	for (i = 0; i < count && used + 2 < out_size; i++)
 		used += (size_t)snprintf(out + used, out_size - used, "%02x", var->value[i]);
 }
 

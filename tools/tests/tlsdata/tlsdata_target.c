@@ -64,8 +64,9 @@ static void *thread_main(void *arg)
 	set_values(index);
 	printf("thread %d %d\n", index, gettid());
 	fflush(stdout);
+	/* errno last, before "ready": nothing after this sets it (no call fails). */
+	errno = TARGET_ERRNO(index);
 	pthread_barrier_wait(&started);
-	/* errno last: nothing after this may call into libc until stop. */
 	if (TARGET_SPINS(index)) {
 		for (;;) {
 			errno = TARGET_ERRNO(index);
@@ -117,9 +118,10 @@ int main(void)
 		if (pthread_create(&threads[i], NULL, thread_main, (void *)(uintptr_t)i))
 			return 1;
 	pthread_barrier_wait(&started);
+	/* stdout has been written already: printing sets errno no more. */
+	errno = TARGET_ERRNO(0);
 	printf("ready\n");
 	fflush(stdout);
-	errno = TARGET_ERRNO(0);
 	while (fgets(command, sizeof(command), stdin)) {
 		if (!strcmp(command, "touch\n")) {
 			pthread_mutex_lock(&lock);
@@ -132,6 +134,7 @@ int main(void)
 			while (touched_count < TARGET_THREADS)
 				pthread_cond_wait(&changed, &lock);
 			pthread_mutex_unlock(&lock);
+			errno = TARGET_ERRNO(0);
 			printf("touched\n");
 			fflush(stdout);
 		} else if (!strcmp(command, "abort\n")) {
