@@ -23,9 +23,6 @@
 #include <tlsview/thread.h>
 #include <tlsview/gscontext.h>
 #include <tlsview/client.h>
-<<<<<<< HEAD
 #include <tlsview/tlsdata.h>
-=======
->>>>>>> main
 
 #endif /* _TLSVIEW_TLSVIEW_H */
