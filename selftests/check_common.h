@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <tlsview/check.h>
 #include <tlsview/fsgs.h>
 
@@ -55,6 +56,17 @@ static inline struct tlsview_check_params check_params(enum tlsview_check_segmen
 	ASSERT_EQ(0, (result).mismatch.view);					\
 	ASSERT_EQ(0, (result).mismatch.quantity[0]);				\
 } while (0)
+
+/*
+ * The threads the context-switch and migration checks run at the least:
+ * one more than the CPUs, so that someone always waits.
+ */
+static inline unsigned long cpus_plus_one(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return (cpus > 0 ? (unsigned long)cpus : 1) + 1;
+}
 
 /*
  * How many of a thread's own views a check compares each time it looks:

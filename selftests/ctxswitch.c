@@ -16,7 +16,6 @@
  * in both phases (ping-pong and preemption) of every round, the module's
  * view was used exactly when asked for, and nothing mismatched.
  */
-#include <unistd.h>
 #include "check_common.h"
 #include "kselftest_harness.h"
 
@@ -48,14 +47,6 @@ FIXTURE_VARIANT_ADD(ctxswitch, gs_syscall) {
 FIXTURE_SETUP(ctxswitch) {}
 FIXTURE_TEARDOWN(ctxswitch) {}
 
-/* The check runs more threads than CPUs: at least one more. */
-static unsigned long min_threads(void)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return (cpus > 0 ? (unsigned long)cpus : 1) + 1;
-}
-
 /* The thread's own views only: runs on any machine. */
 TEST_F(ctxswitch, own_views)
 {
@@ -69,7 +60,7 @@ TEST_F(ctxswitch, own_views)
 	ASSERT_EQ(tlsview_have_fsgsbase(), !!(result.views & TLSVIEW_VIEW_SELF_INSN));
 	ASSERT_EQ(variant->segment == TLSVIEW_SEG_FS, !!(result.views & TLSVIEW_VIEW_FS0));
 	ASSERT_EQ(0, result.views & (TLSVIEW_VIEW_MODULE_IOCTL | TLSVIEW_VIEW_MODULE_DEBUGFS));
-	ASSERT_GE(result.comparisons, (uint64_t)min_threads() * variant->rounds * PHASES *
+	ASSERT_GE(result.comparisons, (uint64_t)cpus_plus_one() * variant->rounds * PHASES *
 				      own_view_count(variant->segment, true));
 	ASSERT_GE(result.rounds, variant->rounds);
 }
@@ -87,7 +78,7 @@ TEST_F(ctxswitch, module_views)
 	RUN_CHECK(tlsview_check_context_switch, params, result);
 	ASSERT_TRUE(result.views & TLSVIEW_VIEW_MODULE_IOCTL);
 	/* The module's reads come on top of every thread's own comparisons. */
-	ASSERT_GT(result.comparisons, (uint64_t)min_threads() * variant->module_rounds * PHASES *
+	ASSERT_GT(result.comparisons, (uint64_t)cpus_plus_one() * variant->module_rounds * PHASES *
 				      own_view_count(variant->segment, true));
 }
 

@@ -16,7 +16,6 @@
  * own views before and after setting new bases, and the module was read
  * exactly when asked for.
  */
-#include <unistd.h>
 #include "check_common.h"
 #include "kselftest_harness.h"
 
@@ -45,14 +44,6 @@ FIXTURE_VARIANT_ADD(migration, gs_syscall) {
 FIXTURE_SETUP(migration) {}
 FIXTURE_TEARDOWN(migration) {}
 
-/* One thread more than the CPUs this test may run on. */
-static unsigned long hopping_threads(void)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return (cpus > 0 ? (unsigned long)cpus : 1) + 1;
-}
-
 TEST_F(migration, hop_every_cpu)
 {
 	struct tlsview_check_params params = check_params(variant->segment, variant->setter, 0,
@@ -61,7 +52,7 @@ TEST_F(migration, hop_every_cpu)
 
 	REQUIRE_SETTER(variant->setter);
 	RUN_CHECK(tlsview_check_migration, params, result);
-	ASSERT_GE(result.rounds, (uint64_t)hopping_threads() * variant->hops);
+	ASSERT_GE(result.rounds, (uint64_t)cpus_plus_one() * variant->hops);
 	/* Per hop: getcpu, then the own views with the old and the new bases. */
 	ASSERT_GE(result.comparisons,
 		  result.rounds * (1 + 2 * own_view_count(variant->segment, true)));
@@ -82,7 +73,7 @@ TEST_F(migration, module_between_hops)
 	params.flags |= TLSVIEW_CHECK_REQUIRE_MODULE;
 	RUN_CHECK(tlsview_check_migration, params, result);
 	ASSERT_TRUE(result.views & TLSVIEW_VIEW_MODULE_IOCTL);
-	ASSERT_GE(result.rounds, (uint64_t)hopping_threads() * variant->module_hops);
+	ASSERT_GE(result.rounds, (uint64_t)cpus_plus_one() * variant->module_hops);
 	ASSERT_GT(result.comparisons,
 		  result.rounds * (1 + 2 * own_view_count(variant->segment, true)));
 }
