@@ -29,5 +29,6 @@
 #include <tlsview/debugfs.h>
 #include <tlsview/tracee.h>
 #include <tlsview/ia32.h>
+#include <tlsview/tlsdata.h>
 
 #endif /* _TLSVIEW_TLSVIEW_H */
