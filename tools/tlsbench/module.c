@@ -4,9 +4,8 @@
  * costs, per thread, in one run: four ways (LIST twice, through the client
  * and bare):
  *
- *   list      one TLSVIEW_IOC_LIST through libtlsview's client (which asks
- *             for the count first, then fills a malloc()ed buffer: two
- *             ioctls);
+ *   list      TLSVIEW_IOC_LIST through libtlsview's client, into the
+ *             buffer it keeps from run to run (one ioctl once it fits);
  *   list_ioctl  the bare ioctl into a buffer allocated (and faulted in)
  *             beforehand: one ioctl, the kernel's part of list alone;
  *   get_task  one TLSVIEW_IOC_GET_TASK per thread id (the ids known);
@@ -76,7 +75,7 @@
 #define ROUNDS			5
 /* A fast method runs for at least this long in all, split over the rounds. */
 #define PHASE_MIN_NS		250e6
-#define MAX_RUNS		2000
+#define MAX_METHOD_RUNS		2000
 #define START_TIMEOUT_S		600
 
 /* Shared between the reader and the child (MAP_SHARED, futex words). */
@@ -101,7 +100,7 @@ struct method {
 	int must_not_stop;	/* the woken/spinner checks apply */
 	/* results */
 	int runs;
-	double times[MAX_RUNS];	/* ns per thread of each run */
+	double times[MAX_METHOD_RUNS];	/* ns per thread of each run */
 	double ns_per_thread;	/* their median */
 	long views;		/* per run: the fewest; sliced: in all */
 	long views_fewest;
@@ -386,18 +385,21 @@ static void count_view(struct method *m, char *seen, pid_t tid, uint64_t fsbase,
 
 static struct tlsview_client *client;
 
+/* The client's buffer, kept from one LIST to the next. */
+static struct tlsview_task *client_buffer;
+static size_t client_capacity;
+
 static int collect_list(struct method *m, char *seen, int first, int end)
 {
-	struct tlsview_task *tasks;
 	size_t count;
 
 	(void)first;
 	(void)end;
-	if (tlsview_client_list(client, child, &tasks, &count) != 0)
+	if (tlsview_client_list_into(client, child, &client_buffer, &client_capacity,
+				     &count) != 0)
 		return -1;
 	for (size_t i = 0; i < count; i++)
-		count_view(m, seen, tasks[i].tid, tasks[i].fsbase, 1);
-	free(tasks);
+		count_view(m, seen, client_buffer[i].tid, client_buffer[i].fsbase, 1);
 	return 0;
 }
 
@@ -468,7 +470,11 @@ static int collect_debugfs(struct method *m, char *seen, int first, int end)
 	if (n < 0)
 		return -1;
 	debugfs_text[used] = '\0';
-	/* libtlsview's parser: the header names the columns. */
+	/*
+	 * libtlsview's parser: the header names the columns. It reads one
+	 * line at a time (up to its newline), so the walk stays linear in
+	 * the threads.
+	 */
 	if (tlsview_tasks_parse_header(debugfs_text, &columns) < 0)
 		return -1;
 	for (line = strchr(debugfs_text, '\n'); line && *++line; line = strchr(line, '\n'))
@@ -535,7 +541,7 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 			m->times[m->runs++] = t / (end - first);
 		if (!m->per_round_slice && (m->runs == 1 || m->views < m->views_fewest))
 			m->views_fewest = m->views;
-	} while (!m->per_round_slice && m->runs < MAX_RUNS &&
+	} while (!m->per_round_slice && m->runs < MAX_METHOD_RUNS &&
 		 now_ns() - start < PHASE_MIN_NS / ROUNDS);
 
 	take_snapshot(scratch);
@@ -685,7 +691,7 @@ static double load_average(void)
 int module_bench(int threads, int json)
 {
 	static struct method methods[] = {
-		{ .name = "list", .what = "one TLSVIEW_IOC_LIST (libtlsview client: count, then fill)",
+		{ .name = "list", .what = "TLSVIEW_IOC_LIST (libtlsview client, buffer kept)",
 		  .collect = collect_list, .must_not_stop = 1 },
 		{ .name = "list_ioctl", .what = "one TLSVIEW_IOC_LIST ioctl, buffer ready",
 		  .collect = collect_list_ioctl, .must_not_stop = 1 },
