@@ -120,6 +120,17 @@ static inline uint16_t read_gs_selector(void)
 	return sel;
 }
 
+/* Load a selector (a TLS slot's) into FS or GS: its base becomes theirs. */
+static inline void load_fs_selector(uint16_t sel)
+{
+	asm volatile("mov %0, %%fs" :: "r" ((uint32_t)sel) : "memory");
+}
+
+static inline void load_gs_selector(uint16_t sel)
+{
+	asm volatile("mov %0, %%gs" :: "r" ((uint32_t)sel) : "memory");
+}
+
 /*
  * A system call that touches neither errno nor anything else in libc's
  * TLS, for the moments a thread's FS base is not libc's thread pointer.

@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 #include <linux/tlsview.h>
 
+#include "module_common.h"
 #include "stress_common.h"
 #include "stress_fuzz_core.h"
 
@@ -236,16 +237,6 @@ static uint64_t fuzz_fsbase(void)
 	return 0;
 #endif
 }
-
-#ifndef __x86_64__
-static uint16_t fuzz_gs_selector(void)
-{
-	uint16_t sel;
-
-	asm volatile("mov %%gs, %0" : "=rm" (sel));
-	return sel;
-}
-#endif
 
 struct fuzz_sleeper_arg {
 	struct fuzz_ctx *ctx;
@@ -681,9 +672,9 @@ static void fuzz_check_view(struct fuzz_ctx *ctx, const struct tlsview_task *v,
 			fuzz_report(ctx, "own tid %d: gsbase 0x%" PRIx64 ", expected 0",
 				    v->tid, (uint64_t)v->gsbase);
 #else
-		if (HAVE(gsindex) && v->gsindex != fuzz_gs_selector())
+		if (HAVE(gsindex) && v->gsindex != read_gs_selector())
 			fuzz_report(ctx, "own tid %d: gsindex 0x%x, glibc uses 0x%x",
-				    v->tid, v->gsindex, fuzz_gs_selector());
+				    v->tid, v->gsindex, read_gs_selector());
 		if (HAVE(tls) && v->gsindex >> 3 >= 12 && v->gsindex >> 3 <= 14 &&
 		    (v->tls[(v->gsindex >> 3) - 12].flags & TLSVIEW_DESC_EMPTY))
 			fuzz_report(ctx, "own tid %d: the TLS slot of GS is empty", v->tid);
