@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <tlsview/thread.h>
 #include "tlsdata_target.h"
@@ -36,14 +38,19 @@ static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
 
 static volatile int bare_ready;
 
-/* A bare thread may touch only its own TLS and memory: no libc call. */
+/*
+ * A bare thread may touch only its own TLS and memory, and make raw system
+ * calls: no libc. It sleeps, so the spinners keep the CPUs to themselves.
+ */
 static int bare_main(void *arg)
 {
+	static const struct timespec nap = { .tv_nsec = 100 * 1000 * 1000 };
+
 	(void)arg;
 	tlsdata_exe_le = TARGET_EXE_LE(TARGET_BARE);
 	bare_ready = 1;
 	while (!stop)
-		;
+		tlsview_syscall3(SYS_nanosleep, (long)&nap, 0, 0);
 	return 0;
 }
 
