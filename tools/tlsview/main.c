@@ -38,7 +38,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: tlsview [-p PID | -t TID] [--tcb] [-j|--json] [--pretty] [--source SOURCE]\n"
 		"       tlsview --cpus [-j|--json] [--pretty]\n"
-		"       tlsview check [--quick|--long] [-j|--json] [--pretty]\n"
+		"       tlsview check [--quick|--long] [--only NAME] [-v] [-j|--json] [--pretty]\n"
 		"\n"
 		"Show the FS and GS bases, selectors and TLS slots of threads.\n"
 		"\n"
@@ -49,10 +49,13 @@ static void usage(FILE *out)
 		"  -j, --json         JSON output\n"
 		"      --pretty       indented JSON output (implies --json)\n"
 		"      --source S     auto (default), module (/dev/tlsview) or ptrace\n"
+		"  check --only NAME  run one scenario of the self-check\n"
+		"  check -v           progress lines on stderr\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
-		"Exit status: 0 ok, 1 failure (or a TCB breaking the ABI), 2 usage error.\n"
+		"Exit status: 0 ok, 1 failure (or a TCB breaking the ABI), 2 usage error,\n"
+		"3 the process exited while it was read (the list is incomplete).\n"
 		"See tlsview(8).\n");
 }
 
@@ -149,27 +152,42 @@ static int show_cpus(const struct tv_options *options, struct tlsview_client *cl
 	return TV_EXIT_OK;
 }
 
-static int show_threads(const struct tv_options *options, struct tlsview_client *client)
+static int show_threads(const struct tv_options *options, struct tlsview_client *client,
+			const char *why_ptrace)
 {
-	struct tv_threads threads = { 0 };
+	struct tv_threads threads = { .why_ptrace = why_ptrace };
+	bool alive_before;
 	int ret;
 
+	/* A process that was alive and is not after the read was cut short by its exit. */
+	alive_before = options->pid && tv_proc_process_alive(options->pid);
 	if (client)
 		ret = tv_module_collect(client, options, &threads);
 	else
 		ret = tv_ptrace_collect(options, &threads);
+	if (!ret && alive_before && !tv_proc_process_alive(options->pid))
+		threads.incomplete = true;
+	if (!ret && !threads.incomplete && threads.found != TV_FOUND) {
+		if (threads.found == TV_NO_PROCESS)
+			tv_error_no_process(options->pid);
+		else
+			tv_error_not_visible(options->pid, options->pid, true);
+		ret = TV_EXIT_FAILURE;
+	}
 	if (ret) {
 		tv_threads_free(&threads);
 		return ret;
 	}
 	tv_threads_sort(&threads);
+	tv_threads_mark_states(&threads);
 	if (options->tcb)
 		tv_tcb_check(&threads);
 	if (options->json)
 		tv_json_threads(options, &threads);
 	else
 		tv_table_threads(options, &threads);
-	ret = options->tcb && tv_tcb_broken_count(&threads) ? TV_EXIT_FAILURE : TV_EXIT_OK;
+	ret = options->tcb && tv_tcb_broken_count(&threads) ? TV_EXIT_FAILURE :
+	      threads.incomplete ? TV_EXIT_INCOMPLETE : TV_EXIT_OK;
 	tv_threads_free(&threads);
 	return ret;
 }
@@ -178,7 +196,7 @@ int main(int argc, char **argv)
 {
 	struct tv_options options = { 0 };
 	struct tlsview_client *client = NULL;
-	char message[256] = "";
+	char message[256] = "", why_ptrace[300] = "asked for with --source ptrace";
 	int ret;
 
 	if (argc > 1 && !strcmp(argv[1], "check"))
@@ -194,8 +212,10 @@ int main(int argc, char **argv)
 			tv_error("%s%s", options.cpus ? "--cpus needs the module: " : "", message);
 			return TV_EXIT_FAILURE;
 		}
+		snprintf(why_ptrace, sizeof(why_ptrace), "no /dev/tlsview: %s", message);
 	}
-	ret = options.cpus ? show_cpus(&options, client) : show_threads(&options, client);
+	ret = options.cpus ? show_cpus(&options, client) :
+	      show_threads(&options, client, why_ptrace);
 	tlsview_client_close(client);
 	fflush(stdout);
 	return ret;

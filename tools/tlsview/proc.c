@@ -12,7 +12,8 @@
 #include <string.h>
 #include "tlsview.h"
 
-/* include/linux/sched.h: the task is a kernel thread. */
+/* include/linux/sched.h: the task is exiting; the task is a kernel thread. */
+#define PF_EXITING 0x00000004UL
 #define PF_KTHREAD 0x00200000UL
 
 /* /proc/TID/status names the thread's group: returns it, or -errno. */
@@ -74,6 +75,124 @@ static bool stat_field(pid_t tgid, pid_t tid, int field, unsigned long *value)
 	return false;
 }
 
+/* Field 3 of /proc/TGID/task/TID/stat, the state letter, or 0. */
+static char stat_state(pid_t tgid, pid_t tid)
+{
+	char path[96], buffer[1024], *cursor;
+	size_t length;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return 0;
+	length = fread(buffer, 1, sizeof(buffer) - 1, file);
+	fclose(file);
+	buffer[length] = '\0';
+	cursor = strrchr(buffer, ')');
+	return cursor && cursor[1] == ' ' ? cursor[2] : 0;
+}
+
+/* TracerPid of /proc/TGID/task/TID/status, or 0. */
+static pid_t status_tracer(pid_t tgid, pid_t tid)
+{
+	char path[96], line[256];
+	int tracer = 0;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
+	file = fopen(path, "re");
+	if (!file)
+		return 0;
+	while (fgets(line, sizeof(line), file))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(file);
+	return tracer;
+}
+
+/*
+ * The TLSVIEW_TASK_* state bits and the tracer, as the module computes
+ * them: from the same state letter, PF_EXITING and TracerPid. Returns
+ * -ESRCH when the thread is gone.
+ */
+int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer)
+{
+	unsigned long task_flags = 0;
+	char state = stat_state(tgid, tid);
+
+	*flags = 0;
+	*tracer = 0;
+	if (!state)
+		return -ESRCH;
+	stat_field(tgid, tid, 9, &task_flags);
+	*tracer = status_tracer(tgid, tid);
+	if (*tracer)
+		*flags |= TLSVIEW_TASK_TRACED;
+	switch (state) {
+	case 'R':
+		break;
+	case 'T':
+	case 't':
+		*flags |= TLSVIEW_TASK_STOPPED;
+		break;
+	case 'Z':
+	case 'X':
+		*flags |= TLSVIEW_TASK_ZOMBIE;
+		return 0;
+	default:
+		*flags |= TLSVIEW_TASK_SLEEPING;
+		break;
+	}
+	if (task_flags & PF_EXITING)
+		*flags = (*flags & TLSVIEW_TASK_TRACED) | TLSVIEW_TASK_EXITING;
+	return 0;
+}
+
+/* Has process @tgid a thread that is neither a zombie nor exiting? */
+static int live_thread(pid_t tid, void *data)
+{
+	pid_t tgid = *(pid_t *)data, tracer;
+	uint32_t flags;
+
+	if (tv_proc_state(tgid, tid, &flags, &tracer) == 0 &&
+	    !(flags & (TLSVIEW_TASK_ZOMBIE | TLSVIEW_TASK_EXITING)))
+		return 1;
+	return 0;
+}
+
+bool tv_proc_process_alive(pid_t tgid)
+{
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)tgid);
+	return tv_proc_each_number(dir, live_thread, &tgid) == 1;
+}
+
+/* The first thread of @tgid that is not a zombie (its memory is there), or 0. */
+static int first_live_thread(pid_t tid, void *data)
+{
+	pid_t *found = data, tracer;
+	uint32_t flags;
+
+	if (tv_proc_state(found[0], tid, &flags, &tracer) == 0 &&
+	    !(flags & TLSVIEW_TASK_ZOMBIE)) {
+		found[1] = tid;
+		return 1;
+	}
+	return 0;
+}
+
+pid_t tv_proc_live_tid(pid_t tgid)
+{
+	pid_t found[2] = { tgid, 0 };
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)tgid);
+	tv_proc_each_number(dir, first_live_thread, found);
+	return found[1];
+}
+
 bool tv_proc_is_kthread(pid_t tgid, pid_t tid)
 {
 	unsigned long flags;
@@ -118,8 +237,10 @@ void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN])
 		length = fread(name, 1, sizeof(name) - 1, file);
 		fclose(file);
 	}
+	/* The kernel ends the line with one newline; the name may hold others. */
+	if (length && name[length - 1] == '\n')
+		length--;
 	name[length] = '\0';
-	name[strcspn(name, "\n")] = '\0';
 	strip_worker_description(name);
 	/* Truncated like the kernel truncates task comm (TASK_COMM_LEN). */
 	snprintf(comm, TLSVIEW_COMM_LEN, "%.*s", TLSVIEW_COMM_LEN - 1, name);
@@ -130,13 +251,14 @@ void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN])
  * libc.so.6. (A static one cannot be told apart from other static programs
  * from outside; its threads get only the ABI's %fs:0 rule checked.)
  */
-bool tv_proc_maps_glibc(pid_t tgid)
+bool tv_proc_maps_glibc(pid_t tid)
 {
 	char path[64], line[512];
 	bool found = false;
 	FILE *file;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tgid);
+	/* Through a live thread: an exited main thread has no maps. */
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
 	file = fopen(path, "re");
 	if (!file)
 		return false;

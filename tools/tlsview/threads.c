@@ -2,6 +2,7 @@
 /*
  * tools/tlsview/threads.c - the growable, sortable array of thread views.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tlsview.h"
@@ -42,6 +43,22 @@ void tv_threads_sort(struct tv_threads *threads)
 {
 	if (threads->count > 1)
 		qsort(threads->items, threads->count, sizeof(*threads->items), compare_threads);
+}
+
+/* A zombie has no bases: say so, whichever source listed it. */
+void tv_threads_mark_states(struct tv_threads *threads)
+{
+	size_t i;
+
+	for (i = 0; i < threads->count; i++) {
+		struct tv_thread *thread = &threads->items[i];
+
+		if ((thread->view.flags & TLSVIEW_TASK_ZOMBIE) && !thread->no_bases[0])
+			snprintf(thread->no_bases, sizeof(thread->no_bases),
+				 "a zombie: it has exited%s, and its bases with it",
+				 thread->view.tid == thread->view.tgid ?
+				 " (a main thread stays a zombie until its process ends)" : "");
+	}
 }
 
 void tv_threads_free(struct tv_threads *threads)

@@ -20,6 +20,11 @@
 #define TV_EXIT_OK	0
 #define TV_EXIT_FAILURE	1
 #define TV_EXIT_USAGE	2
+/* The process exited while it was read: what was read is printed, marked so. */
+#define TV_EXIT_INCOMPLETE 3
+
+/* The version of the JSON output's layout ("schema"), raised when a field changes meaning. */
+#define TV_JSON_SCHEMA	1
 
 enum tv_source {
 	TV_SOURCE_AUTO,		/* the module when /dev/tlsview opens, else ptrace */
@@ -58,8 +63,9 @@ struct tv_tcb_result {
 };
 
 struct tv_thread {
-	struct tlsview_task view;
+	struct tlsview_task view;	/* flags carry the TLSVIEW_TASK_* state bits */
 	struct tv_tcb_result tcb;
+	char no_bases[128];		/* why the bases are not shown, or "" */
 };
 
 struct tv_threads {
@@ -67,7 +73,14 @@ struct tv_threads {
 	size_t count;
 	size_t capacity;
 	enum tv_source source;	/* MODULE or PTRACE: where the views came from */
-	size_t skipped;		/* threads ptrace could not stop (not counted in items) */
+	const char *why_ptrace;	/* with PTRACE: why not the module */
+	size_t skipped;		/* listed threads whose bases could not be read */
+	bool incomplete;	/* the process (-p) exited while it was read */
+	enum {
+		TV_FOUND,		/* threads were listed (or -t found its thread) */
+		TV_NO_PROCESS,		/* -p: no such process */
+		TV_NONE_VISIBLE,	/* -p: it has threads, none visible to the caller */
+	} found;
 };
 
 /* One CPU's row of --cpus. */
@@ -81,10 +94,14 @@ struct tv_cpu {
 /* errors.c: one clear line on stderr, or a JSON error object on stdout. */
 void tv_errors_init(const struct tv_options *options);
 void tv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same words from both sources: what went wrong, with whom, and the fix. */
+void tv_error_no_process(pid_t pid);
+void tv_error_not_visible(pid_t tgid, pid_t tid, bool process);
 
 /* threads.c: the growable array of views. */
 struct tv_thread *tv_threads_add(struct tv_threads *threads);
 void tv_threads_sort(struct tv_threads *threads);
+void tv_threads_mark_states(struct tv_threads *threads);
 void tv_threads_free(struct tv_threads *threads);
 
 /* proc.c: what /proc says about processes and threads. */
@@ -92,7 +109,10 @@ int tv_proc_tgid_of(pid_t tid);
 bool tv_proc_is_kthread(pid_t tgid, pid_t tid);
 int tv_proc_cpu(pid_t tgid, pid_t tid);
 void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN]);
-bool tv_proc_maps_glibc(pid_t tgid);
+bool tv_proc_maps_glibc(pid_t tid);
+int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer);
+bool tv_proc_process_alive(pid_t tgid);
+pid_t tv_proc_live_tid(pid_t tgid);
 /* Calls fn for each numeric entry of dir (a /proc or /proc/PID/task folder). */
 int tv_proc_each_number(const char *dir, int (*fn)(pid_t number, void *data), void *data);
 
