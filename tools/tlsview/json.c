@@ -54,7 +54,7 @@ static void write_escaped(FILE *out, const char *text)
 		if (*c >= 0x80) {
 			length = utf8_length(c);
 			if (!length) {
-				fputs("\\ufffd", out);
+				fputs("\xef\xbf\xbd", out);	/* U+FFFD in UTF-8 */
 				continue;
 			}
 			fwrite(c, 1, (size_t)length, out);

@@ -159,14 +159,17 @@ static int show_threads(const struct tv_options *options, struct tlsview_client 
 	bool alive_before;
 	int ret;
 
-	/* A process that was alive and is not after the read was cut short by its exit. */
+	/*
+	 * A process that had a live thread before the read and has none after
+	 * it was cut short by its exit; so was one that was dying through it.
+	 */
 	alive_before = options->pid && tv_proc_process_alive(options->pid);
 	if (client)
 		ret = tv_module_collect(client, options, &threads);
 	else
 		ret = tv_ptrace_collect(options, &threads);
-	if (!ret && alive_before && !tv_proc_process_alive(options->pid))
-		threads.incomplete = true;
+	if (!ret && options->pid && !tv_proc_process_alive(options->pid))
+		threads.incomplete = alive_before || tv_threads_dying(&threads);
 	if (!ret && !threads.incomplete && threads.found != TV_FOUND) {
 		if (threads.found == TV_NO_PROCESS)
 			tv_error_no_process(options->pid);

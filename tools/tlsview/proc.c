@@ -4,7 +4,11 @@
  * used by the ptrace source (which has no module to ask) and by the TCB
  * check. Every function tolerates a thread that exits under it.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -93,22 +97,70 @@ static char stat_state(pid_t tgid, pid_t tid)
 	return cursor && cursor[1] == ' ' ? cursor[2] : 0;
 }
 
-/* TracerPid of /proc/TGID/task/TID/status, or 0. */
-static pid_t status_tracer(pid_t tgid, pid_t tid)
+/* What tlsview needs of /proc/TGID/task/TID/status. */
+struct proc_status {
+	int tracer;			/* TracerPid */
+	unsigned long long pending;	/* SigPnd: signals sent to this thread */
+	unsigned long long shared;	/* ShdPnd: signals sent to its process */
+	unsigned int uid[3], gid[3];	/* real, effective, saved */
+};
+
+static bool read_status(pid_t tgid, pid_t tid, struct proc_status *status)
 {
 	char path[96], line[256];
-	int tracer = 0;
 	FILE *file;
 
+	memset(status, 0, sizeof(*status));
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
 	file = fopen(path, "re");
 	if (!file)
-		return 0;
-	while (fgets(line, sizeof(line), file))
-		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-			break;
+		return false;
+	while (fgets(line, sizeof(line), file)) {
+		if (sscanf(line, "TracerPid: %d", &status->tracer) == 1 ||
+		    sscanf(line, "SigPnd: %llx", &status->pending) == 1 ||
+		    sscanf(line, "ShdPnd: %llx", &status->shared) == 1)
+			continue;
+		if (sscanf(line, "Uid: %u %u %u", &status->uid[0], &status->uid[1],
+			   &status->uid[2]) == 3)
+			continue;
+		sscanf(line, "Gid: %u %u %u", &status->gid[0], &status->gid[1], &status->gid[2]);
+	}
 	fclose(file);
-	return tracer;
+	return true;
+}
+
+static pid_t status_tracer(pid_t tgid, pid_t tid)
+{
+	struct proc_status status;
+
+	return read_status(tgid, tid, &status) ? status.tracer : 0;
+}
+
+/*
+ * The module's visibility rule, for threads the ptrace source lists without
+ * tracing them (zombies, threads another tracer holds): the caller's own
+ * process; else the same real, effective and saved ids, and a dumpable
+ * process (/proc shows a process that is not dumpable, or has no memory
+ * left, as root's). CAP_SYS_PTRACE sees all: the caller checks that.
+ */
+bool tv_proc_visible(pid_t tgid, pid_t tid)
+{
+	struct proc_status status;
+	uid_t uid[3];
+	gid_t gid[3];
+	char path[96];
+	struct stat info;
+
+	if (tgid == getpid())
+		return true;
+	if (!read_status(tgid, tid, &status) || getresuid(&uid[0], &uid[1], &uid[2]) ||
+	    getresgid(&gid[0], &gid[1], &gid[2]))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)tgid, (int)tid);
+	if (stat(path, &info) || info.st_uid != uid[1])
+		return false;
+	return status.uid[0] == uid[0] && status.uid[1] == uid[1] && status.uid[2] == uid[2] &&
+	       status.gid[0] == gid[0] && status.gid[1] == gid[1] && status.gid[2] == gid[2];
 }
 
 /*
@@ -149,14 +201,27 @@ int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer)
 	return 0;
 }
 
-/* Has process @tgid a thread that is neither a zombie nor exiting? */
+/*
+ * Has process @tgid a thread that is neither a zombie nor exiting, nor
+ * about to? A SIGKILL for the process stays in its shared pending set,
+ * while each thread takes its own copy off just before it starts exiting,
+ * so a killed process is told by that set, not by its threads' states.
+ */
+#define SIGKILL_BIT (1ULL << (SIGKILL - 1))
+
 static int live_thread(pid_t tid, void *data)
 {
 	pid_t tgid = *(pid_t *)data, tracer;
+	struct proc_status status;
 	uint32_t flags;
 
+	if (!read_status(tgid, tid, &status))
+		return 0;
+	if (status.shared & SIGKILL_BIT)
+		return -ESRCH;	/* the whole process is being killed */
 	if (tv_proc_state(tgid, tid, &flags, &tracer) == 0 &&
-	    !(flags & (TLSVIEW_TASK_ZOMBIE | TLSVIEW_TASK_EXITING)))
+	    !(flags & (TLSVIEW_TASK_ZOMBIE | TLSVIEW_TASK_EXITING)) &&
+	    !(status.pending & SIGKILL_BIT))
 		return 1;
 	return 0;
 }

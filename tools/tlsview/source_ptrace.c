@@ -205,6 +205,27 @@ static int read_traced(pid_t tid, struct tlsview_task *view)
 	return 0;
 }
 
+/* The module shows kernel threads (zero bases) to CAP_SYS_PTRACE only: so do we. */
+static bool have_cap_sys_ptrace(void)
+{
+	static int known = -1;
+	unsigned long long effective = 0;
+	char line[256];
+	FILE *file;
+
+	if (known >= 0)
+		return known;
+	file = fopen("/proc/self/status", "re");
+	if (!file)
+		return false;
+	while (fgets(line, sizeof(line), file))
+		if (sscanf(line, "CapEff: %llx", &effective) == 1)
+			break;
+	fclose(file);
+	known = !!(effective & (1ULL << CAP_SYS_PTRACE_BIT));
+	return known;
+}
+
 /*
  * The view of one thread by ptrace, with its state, CPU and name from
  * /proc read first, before ptrace disturbs it. Returns 0 (the entry is
@@ -230,6 +251,11 @@ static int read_thread(pid_t tgid, pid_t tid, struct tv_thread *entry)
 	if (tid == gettid()) {
 		read_self(view);
 		return 0;
+	}
+	/* Listed without tracing: the visibility rule is ours to apply. */
+	if ((view->flags & TLSVIEW_TASK_ZOMBIE) || tracer) {
+		if (!have_cap_sys_ptrace() && !tv_proc_visible(tgid, tid))
+			return -EPERM;
 	}
 	if (view->flags & TLSVIEW_TASK_ZOMBIE)
 		return 0;	/* nothing to read: tv_threads_mark_states says so */
@@ -261,23 +287,6 @@ detach:
 	/* If this fails the thread is gone, or it is detached when we exit. */
 	ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)detach_signal);
 	return ret == -ESRCH ? ret : ret ? -EPERM : 0;
-}
-
-/* The module shows kernel threads (zero bases) to CAP_SYS_PTRACE only: so do we. */
-static bool have_cap_sys_ptrace(void)
-{
-	unsigned long long effective = 0;
-	char line[256];
-	FILE *file;
-
-	file = fopen("/proc/self/status", "re");
-	if (!file)
-		return false;
-	while (fgets(line, sizeof(line), file))
-		if (sscanf(line, "CapEff: %llx", &effective) == 1)
-			break;
-	fclose(file);
-	return effective & (1ULL << CAP_SYS_PTRACE_BIT);
 }
 
 struct collect_state {

@@ -61,6 +61,23 @@ void tv_threads_mark_states(struct tv_threads *threads)
 	}
 }
 
+/*
+ * Of a process that has died, only its main thread's zombie is left: any
+ * other thread listed was read while the process was dying.
+ */
+bool tv_threads_dying(const struct tv_threads *threads)
+{
+	size_t i;
+
+	for (i = 0; i < threads->count; i++) {
+		const struct tlsview_task *view = &threads->items[i].view;
+
+		if (!(view->flags & TLSVIEW_TASK_ZOMBIE) || view->tid != view->tgid)
+			return true;
+	}
+	return false;
+}
+
 void tv_threads_free(struct tv_threads *threads)
 {
 	free(threads->items);

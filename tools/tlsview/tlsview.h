@@ -102,6 +102,7 @@ void tv_error_not_visible(pid_t tgid, pid_t tid, bool process);
 struct tv_thread *tv_threads_add(struct tv_threads *threads);
 void tv_threads_sort(struct tv_threads *threads);
 void tv_threads_mark_states(struct tv_threads *threads);
+bool tv_threads_dying(const struct tv_threads *threads);
 void tv_threads_free(struct tv_threads *threads);
 
 /* proc.c: what /proc says about processes and threads. */
@@ -112,6 +113,7 @@ void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN]);
 bool tv_proc_maps_glibc(pid_t tid);
 int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer);
 bool tv_proc_process_alive(pid_t tgid);
+bool tv_proc_visible(pid_t tgid, pid_t tid);
 pid_t tv_proc_live_tid(pid_t tgid);
 /* Calls fn for each numeric entry of dir (a /proc or /proc/PID/task folder). */
 int tv_proc_each_number(const char *dir, int (*fn)(pid_t number, void *data), void *data);

@@ -6,9 +6,10 @@
  * `tlsview -p PID --json` must be valid JSON naming every thread with the
  * bases, selectors and slot it really has; every thread must run on
  * afterwards, untraced; a stopped process must stay stopped; a thread
- * someone else traces is skipped (listing) or an error (-t); a thread that
- * cannot stop (a vfork parent) is given up after a second, not waited for,
- * and runs on once it can.
+ * someone else traces is listed without bases and counted as skipped, or is
+ * an error (-t); a thread that cannot stop (a vfork parent) is given up
+ * after a second, not waited for, listed without bases, and runs on once
+ * it can.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -236,9 +237,13 @@ static void test_traced_by_other(void)
 		return;
 	}
 	document = list_json(&run, false);
-	tap_ok(run.status == 0 && document && !json_find_thread(document, tid) &&
+	tap_ok(run.status == 0 && document && json_find_thread(document, tid) &&
+	       json_int(json_find_thread(document, tid), "tracer", -1) == getpid() &&
+	       json_get(json_find_thread(document, tid), "fsbase")->type == JSON_NULL &&
+	       json_str(json_find_thread(document, tid), "no_bases") &&
 	       json_int(document, "skipped", -1) == 1,
-	       "a thread traced by another process is left out and counted in \"skipped\"");
+	       "a thread traced by another process is listed with its tracer, without bases, "
+	       "and counted in \"skipped\"");
 	json_free(document);
 	run_free(&run);
 	snprintf(tid_text, sizeof(tid_text), "%d", tid);
@@ -351,8 +356,9 @@ static void test_unstoppable(void)
 	took = now_seconds() - start;
 	document = json_parse(run.out, error, sizeof(error));
 	tap_ok(run.status == 0 && document && json_int(document, "skipped", -1) == 1 &&
-	       !json_find_thread(document, pid) && json_get(document, "threads")->count == 1 &&
-	       took < 6.0,
+	       json_find_thread(document, pid) &&
+	       json_str(json_find_thread(document, pid), "no_bases") &&
+	       json_get(document, "threads")->count == 2 && took < 6.0,
 	       "a vfork parent, which cannot stop, is given up (skipped) after about 1 s, "
 	       "not waited for (took %.1f s of its 8 s), its other thread is read", took);
 	json_free(document);
