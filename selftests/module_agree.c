@@ -237,7 +237,7 @@ TEST_F(agree, blocked_threads_everywhere)
 			continue;
 		debugfs_raw_line("tasks", t->tid, got, sizeof(got), header,
 				 sizeof(header));
-		format_line(&v, "saved", want, sizeof(want));
+		format_line(&v, "saved,sleeping", want, sizeof(want));
 		EXPECT_STREQ(HEADER, header);
 		EXPECT_STREQ(want, got);
 	}

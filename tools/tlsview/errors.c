@@ -58,12 +58,12 @@ void tv_error_not_visible(pid_t tgid, pid_t tid, bool process)
 	char who[64];
 
 	if (process)
-		snprintf(who, sizeof(who), "process %d: none of its threads is", (int)tgid);
+		snprintf(who, sizeof(who), "process %d: no thread of it is visible to you", (int)tgid);
 	else
-		snprintf(who, sizeof(who), "thread %d: it is", (int)tid);
+		snprintf(who, sizeof(who), "thread %d: not visible to you", (int)tid);
 	if (tv_proc_is_kthread(tgid, tid))
-		tv_error("%s a kernel thread, visible with CAP_SYS_PTRACE only (run as root)", who);
+		tv_error("%s: a kernel thread, visible with CAP_SYS_PTRACE only (run as root)", who);
 	else
-		tv_error("%s not visible to you: it runs as another user or is not dumpable "
+		tv_error("%s: it runs as another user or is not dumpable "
 			 "(run as its owner, or with CAP_SYS_PTRACE)", who);
 }

@@ -11,6 +11,7 @@
  * and the fix.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -77,6 +78,8 @@ static pid_t start_target(const struct target_spec *spec)
 	if (pid == 0) {
 		long i;
 
+		/* A failed ASSERT ends the test at once: the target must not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(ready[0]);
 		for (i = 0; i < spec->threads; i++) {
 			pthread_t thread;
@@ -112,31 +115,36 @@ static void stop_target(pid_t pid)
 /* Wait (bounded) until every thread of @pid is in one of @states ("S", "Z", "T"...). */
 static bool wait_states(pid_t pid, const char *states, int expected_threads)
 {
-	char dir[64];
+	char dir[64], seen[256] = "";
 	int tries;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	for (tries = 0; tries < 500; tries++) {
-		char path[96];
-		int found = 0, ok = 0;
-		pid_t tid;
-		FILE *list;
-		char line[32];
+	for (tries = 0; tries < 1000; tries++) {
+		int found = 0, ok = 0, used = 0;
+		struct dirent *entry;
+		DIR *folder = opendir(dir);
 
-		snprintf(path, sizeof(path), "ls %s 2>/dev/null", dir);
-		list = popen(path, "r");
-		if (!list)
+		if (!folder)
 			return false;
-		while (fgets(line, sizeof(line), list)) {
-			tid = atoi(line);
+		while ((entry = readdir(folder))) {
+			char state;
+
+			if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+				continue;
+			state = thread_state(pid, atoi(entry->d_name));
 			found++;
-			ok += strchr(states, thread_state(pid, tid)) != NULL;
+			ok += strchr(states, state) != NULL;
+			if (used < (int)sizeof(seen) - 16)
+				used += snprintf(seen + used, sizeof(seen) - used, "%s:%c ",
+						 entry->d_name, state);
 		}
-		pclose(list);
+		closedir(folder);
 		if (found == expected_threads && ok == found)
 			return true;
 		usleep(10000);
 	}
+	fprintf(stderr, "# process %d: wanted %d threads in states %s, last seen %s\n", (int)pid,
+		expected_threads, states, seen);
 	return false;
 }
 
@@ -568,6 +576,77 @@ TEST_F_TIMEOUT(states, messages, STATES_TIMEOUT)
 	run_tlsview_as(&run, (const char *[]){ NULL }, 65534);
 	EXPECT_EQ(0, run.status);
 	EXPECT_EQ(NULL, strstr(run.out, "could not")) TH_LOG("%.400s", run.out);
+	run_free(&run);
+}
+
+/* Removes every occurrence of @needle from @text. */
+static void cut_all(char *text, const char *needle)
+{
+	size_t length = strlen(needle);
+	char *at;
+
+	while ((at = strstr(text, needle)))
+		memmove(at, at + length, strlen(at + length) + 1);
+}
+
+/*
+ * The same sleeping target through both sources: identical JSON but for
+ * "source" and the live flags. Needs the module (the VM).
+ */
+TEST_F_TIMEOUT(states, sources_agree, STATES_TIMEOUT)
+{
+	struct target_spec spec = { .threads = 3, .name_threads = true };
+	pid_t pid;
+	char pid_text[16];
+	struct run module, ptrace_run;
+	int tries;
+
+	if (!have_module())
+		SKIP(return, "needs /dev/tlsview (the module)");
+	pid = start_target(&spec);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(wait_states(pid, "S", 4));
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+	/* Threads name themselves; read until both sources see the names (bounded). */
+	for (tries = 0; tries < 100; tries++) {
+		run_tlsview(&module, (const char *[]){ "-p", pid_text, "--json", "--tcb",
+						      "--source", "module", NULL });
+		run_tlsview(&ptrace_run, (const char *[]){ "-p", pid_text, "--json", "--tcb",
+							  "--source", "ptrace", NULL });
+		ASSERT_EQ(0, module.status);
+		ASSERT_EQ(0, ptrace_run.status);
+		ASSERT_NE(NULL, strstr(module.out, "\"source\":\"module\""));
+		ASSERT_NE(NULL, strstr(ptrace_run.out, "\"source\":\"ptrace\""));
+		cut_all(module.out, "\"source\":\"module\",");
+		cut_all(ptrace_run.out, "\"source\":\"ptrace\",");
+		cut_all(module.out, "\"live\":false,");
+		cut_all(ptrace_run.out, "\"live\":false,");
+		if (strstr(module.out, "6e6c0a780979") && strstr(module.out, "62fffe") &&
+		    strstr(ptrace_run.out, "6e6c0a780979") && strstr(ptrace_run.out, "62fffe"))
+			break;
+		run_free(&module);
+		run_free(&ptrace_run);
+		usleep(10000);
+	}
+	ASSERT_LT(tries, 100);
+	EXPECT_STREQ(module.out, ptrace_run.out);
+	run_free(&module);
+	run_free(&ptrace_run);
+	stop_target(pid);
+}
+
+/* --source ptrace beside a loaded module says it was asked for, not that the module is missing. */
+TEST_F_TIMEOUT(states, ptrace_by_request, STATES_TIMEOUT)
+{
+	struct run run;
+
+	if (!have_module())
+		SKIP(return, "needs /dev/tlsview (the module)");
+	run_tlsview(&run, (const char *[]){ "-p", "1", "--source", "ptrace", NULL });
+	EXPECT_EQ(0, run.status);
+	EXPECT_NE(NULL, strstr(run.out, "source: ptrace (asked for with --source ptrace)"))
+		TH_LOG("%.300s", run.out);
+	EXPECT_EQ(NULL, strstr(run.out, "no /dev/tlsview"));
 	run_free(&run);
 }
 
