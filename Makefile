@@ -7,60 +7,63 @@
 SUBDIRS := kmod userlib selftests tools
 # Each folder prints its own short step lines; -s only hides make's chatter.
 SUBMAKE = $(MAKE) $(if $(filter 1,$(V)),,-s) --no-print-directory
-DEPS_STAMP := build/.deps-ok
 
 .DEFAULT_GOAL := all
 
 help:
 	@echo 'tlsview targets:'
-	@echo '  all          build the module, libtlsview, the selftests and the tools'
+	@echo '  all          build the module, libtlsview, the selftests and the tools (installs nothing)'
 	@echo '  demo         boot the VM, load the module, show threads with their bases'
 	@echo '  check        every test tier: host, then the VM booted three ways'
 	@echo '  check-host   userlib unit tests and selftests on this machine (no root, no module)'
 	@echo '  check-vm     every test in the VM: -cpu max, nofsgsbase, -cpu qemu64'
 	@echo '  stress       fuzz, thread churn, credential changes, load/unload: long runs in the VM'
 	@echo '  bench        what each TLS access path costs (host), and LIST vs ptrace (VM)'
-	@echo '  deps         install build/test packages and fetch the VM kernel (root)'
+	@echo '  deps         install build/test packages and fetch the VM kernel (root; demo, check,'
+	@echo '               check-*, stress and bench do this first)'
 	@echo '  install      PREFIX=/usr/local DESTDIR= (module under /lib/modules/<rel>/extra)'
 	@echo '  clean        remove build products'
-	@echo 'Variables: KDIR=<kernel build tree> (default: running kernel, else Debian 6.1 headers), V=1'
+	@echo 'Variables: KDIR=<kernel build tree> (default: running kernel, else Debian 6.1 headers),'
+	@echo '  KSELFTEST_DIR=<a kernel tree'"'"'s tools/testing/selftests> (default: from linux-source-6.1), V=1'
 
-# tools/deps is cheap to ask and installs only what is missing.
+# Building never installs: a missing package stops the build with a message
+# naming `make deps`. tools/deps is cheap to ask and installs only what is missing.
 deps:
 	@tools/deps --check || tools/deps
 
-$(DEPS_STAMP): tools/deps
-	@tools/deps --check || tools/deps
-	@mkdir -p build && touch $@
-
-all: $(DEPS_STAMP)
+all:
 	@$(SUBMAKE) -C userlib
 	@$(SUBMAKE) -C kmod
 	@$(SUBMAKE) -C selftests
 	@$(SUBMAKE) -C tools
 
-kmod userlib: $(DEPS_STAMP)
+kmod userlib:
 	@$(SUBMAKE) -C $@
 
 selftests tools: userlib
 	@$(SUBMAKE) -C $@
 
-demo: all
+# What runs the tests or the VM sets the machine up first, then builds:
+# a fresh machine gets its packages before the build needs them.
+deps-then-all: deps
+	@$(SUBMAKE) all
+
+demo: deps-then-all
 	@tools/demo
 
-check: all
+check: deps-then-all
 	@tools/check all
 
-check-host: all
+check-host: deps-then-all
 	@tools/check host
 
-check-vm: all
+check-vm: deps-then-all
 	@tools/check vm
 
-stress: all
+stress: deps-then-all
 	@tools/stress
 
-bench: all
+bench: deps-then-all
 	@tools/bench
 
 install: all
@@ -70,4 +73,4 @@ clean:
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir clean; done
 	@rm -rf build
 
-.PHONY: help deps all $(SUBDIRS) demo check check-host check-vm stress bench install clean
+.PHONY: help deps deps-then-all all $(SUBDIRS) demo check check-host check-vm stress bench install clean

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the selftests that drive libtlsview's check API
+ * Shared by the selftests that drive libtlsview-check
  * (tlsview/check.h): run one check, log its one-line result, SKIP when the
  * check skipped (with its reason), fail on anything but a pass.
  */
@@ -35,7 +35,9 @@ static inline struct tlsview_check_params check_params(enum tlsview_check_segmen
  */
 #define RUN_CHECK(fn, params, result) do {					\
 	char line_[512];							\
-	int status_ = fn(&(params), &(result));					\
+	int status_;								\
+	tlsview_check_result_init(&(result));					\
+	status_ = fn(&(params), &(result));					\
 	tlsview_check_format(&(result), line_, sizeof(line_));			\
 	TH_LOG("%s: %s", #fn, line_);						\
 	if (status_ == TLSVIEW_CHECK_SKIP)					\

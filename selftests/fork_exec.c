@@ -26,8 +26,8 @@ TEST_F(fork_exec, inherit_and_exec)
 	struct tlsview_check_result result;
 
 	REQUIRE_SETTER(variant->setter);
-	params.helper_path = find_helper("exec_bases");
-	if (variant->segment == TLSVIEW_SEG_GS && !params.helper_path)
+	params.exec_helper = find_helper("exec_bases");
+	if (variant->segment == TLSVIEW_SEG_GS && !params.exec_helper)
 		SKIP(return, "helper exec_bases not built (make -C selftests)");
 	RUN_CHECK(tlsview_check_fork_exec, params, result);
 	/* fork, vfork, and for GS the traced exec and the helper. */

@@ -48,8 +48,8 @@ TEST(compat_program_gs_slot)
 	struct tlsview_check_result result;
 
 	REQUIRE_MODULE();
-	params.helper_path = find_helper("i386_tls_32");
-	if (!params.helper_path)
+	params.compat_tls_helper = find_helper("i386_tls_32");
+	if (!params.compat_tls_helper)
 		SKIP(return, "helper i386_tls_32 not built (needs gcc -m32 -static)");
 	RUN_CHECK(tlsview_check_compat_tls, params, result);
 	ASSERT_EQ(1, result.rounds);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/tlsview/check.c - `tlsview check`: run libtlsview's check API on
+ * tools/tlsview/check.c - `tlsview check`: run libtlsview-check's scenarios on
  * this machine. First the facts a result depends on (kernel, CPU,
  * AT_HWCAP2, each CPU's CR4 when the module is there, the views that will
  * be compared), then every scenario with its result and duration.
  *
- *   tlsview check [--quick|--long] [--only NAME] [-j|--json] [--pretty] [-v]
+ *   tlsview check [--quick|--long] [--only NAME] [--helpers DIR] [-j|--json]
+ *                 [--pretty] [-v]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 #include <tlsview/check.h>
 #include <tlsview/client.h>
 #include <tlsview/fsgs.h>
@@ -39,7 +41,39 @@ struct check_options {
 	bool pretty;
 	bool verbose;
 	const char *only;
+	const char *helpers;
 };
+
+/*
+ * The selftests' helper programs the compat_tls and fork_exec scenarios
+ * run. libtlsview-check takes their paths from its caller: here --helpers
+ * DIR, else the folders where `make install` and the VM put them,
+ * relative to this program (../libexec/tlsview/selftests, or beside it).
+ */
+static const char *const HELPER_DIRS_FROM_BINDIR[] = { "../libexec/tlsview/selftests", "." };
+
+static char *find_helper(const char *helpers, const char *name)
+{
+	char self[PATH_MAX], path[2 * PATH_MAX];
+	ssize_t length;
+	size_t i;
+
+	if (helpers) {
+		snprintf(path, sizeof(path), "%s/%s", helpers, name);
+		return access(path, X_OK) == 0 ? strdup(path) : NULL;
+	}
+	length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (length <= 0)
+		return NULL;
+	self[length] = '\0';
+	*strrchr(self, '/') = '\0';
+	for (i = 0; i < sizeof(HELPER_DIRS_FROM_BINDIR) / sizeof(HELPER_DIRS_FROM_BINDIR[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", self, HELPER_DIRS_FROM_BINDIR[i], name);
+		if (access(path, X_OK) == 0)
+			return strdup(path);
+	}
+	return NULL;
+}
 
 struct facts {
 	struct utsname uts;
@@ -245,6 +279,7 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 		{ "quick", no_argument, NULL, 'q' },
 		{ "long", no_argument, NULL, 'l' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "helpers", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -265,12 +300,13 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 		case 'q': options->long_run = false; break;
 		case 'l': options->long_run = true; break;
 		case 'o': options->only = optarg; break;
+		case 'H': options->helpers = optarg; break;
 		case 'j': options->json = true; break;
 		case 'P': options->json = options->pretty = true; break;
 		case 'v': options->verbose = true; break;
 		case 'h':
-			printf("usage: tlsview check [--quick|--long] [--only NAME] [-j|--json] "
-			       "[--pretty] [-v]\n");
+			printf("usage: tlsview check [--quick|--long] [--only NAME] [--helpers DIR] "
+			       "[-j|--json] [--pretty] [-v]\n");
 			exit(TV_EXIT_OK);
 		default:
 			tv_error("check: unknown or incomplete option '%s' (try tlsview check --help)",
@@ -280,6 +316,10 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 	}
 	if (optind < argc) {
 		tv_error("check: unexpected argument '%s'", argv[optind]);
+		return TV_EXIT_USAGE;
+	}
+	if (options->helpers && access(options->helpers, X_OK) < 0) {
+		tv_error("check: --helpers %s: %s", options->helpers, strerror(errno));
 		return TV_EXIT_USAGE;
 	}
 	if (options->only && !tlsview_check_find(options->only)) {
@@ -296,6 +336,7 @@ int tv_check_main(int argc, char **argv)
 	struct check_options options = { 0 };
 	const struct tlsview_check_scenario *scenarios;
 	struct tlsview_check_params params;
+	char *compat_tls_helper, *exec_helper;
 	unsigned int counts[4] = { 0 };
 	struct facts facts;
 	struct tv_json json;
@@ -311,6 +352,8 @@ int tv_check_main(int argc, char **argv)
 		params.iterations = LONG_ITERATIONS;
 	if (options.verbose)
 		params.flags |= TLSVIEW_CHECK_VERBOSE;
+	params.compat_tls_helper = compat_tls_helper = find_helper(options.helpers, "i386_tls_32");
+	params.exec_helper = exec_helper = find_helper(options.helpers, "exec_bases");
 	gather_facts(&params, &facts);
 	scenarios = tlsview_check_scenarios(&count);
 
@@ -328,7 +371,7 @@ int tv_check_main(int argc, char **argv)
 
 		if (options.only && strcmp(options.only, scenarios[i].name))
 			continue;
-		memset(&result, 0, sizeof(result));
+		tlsview_check_result_init(&result);
 		status = scenarios[i].run(&params, &result);
 		if (status < 0 || status > TLSVIEW_CHECK_ERROR)
 			status = result.status = TLSVIEW_CHECK_ERROR;
@@ -351,6 +394,8 @@ int tv_check_main(int argc, char **argv)
 		       counts[TLSVIEW_CHECK_ERROR]);
 	}
 	free(facts.cpus);
+	free(compat_tls_helper);
+	free(exec_helper);
 	fflush(stdout);
 	return counts[TLSVIEW_CHECK_FAIL] || counts[TLSVIEW_CHECK_ERROR] ?
 		TV_EXIT_FAILURE : TV_EXIT_OK;

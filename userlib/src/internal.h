@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
 /* Private to libtlsview's sources. */
-#ifndef _TLSVIEW_INTERNAL_H
-#define _TLSVIEW_INTERNAL_H
+#ifndef _TLSVIEW_USERLIB_INTERNAL_H
+#define _TLSVIEW_USERLIB_INTERNAL_H
 
 #include <errno.h>
 #include <tlsview/tlsview.h>
@@ -22,4 +22,4 @@ static inline int tlsview_fail(int code)
 #define TLSVIEW_ROUND_UP(x, a)	(((x) + (a) - 1) & ~((a) - 1))
 #define TLSVIEW_IS_POW2(x)	((x) != 0 && ((x) & ((x) - 1)) == 0)
 
-#endif /* _TLSVIEW_INTERNAL_H */
+#endif /* _TLSVIEW_USERLIB_INTERNAL_H */

@@ -9,9 +9,10 @@
  *   tlsview/thread.h     bare CLONE_SETTLS threads, raw syscalls for them
  *   tlsview/gscontext.h  a per-thread context pointer in the GS base
  *   tlsview/client.h     client of /dev/tlsview (tlsview.ko)
- *   tlsview/check.h      checks that every base survives what the kernel does
  *
- * Build with `pkg-config --cflags --libs tlsview`.
+ * Build with `pkg-config --cflags --libs tlsview`. The checks that every
+ * base survives what the kernel does are a library of their own,
+ * libtlsview-check (<tlsview/check.h>, `pkg-config tlsview-check`).
  */
 #ifndef _TLSVIEW_TLSVIEW_H
 #define _TLSVIEW_TLSVIEW_H
@@ -22,6 +23,5 @@
 #include <tlsview/thread.h>
 #include <tlsview/gscontext.h>
 #include <tlsview/client.h>
-#include <tlsview/check.h>
 
 #endif /* _TLSVIEW_TLSVIEW_H */

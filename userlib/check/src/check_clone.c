@@ -160,7 +160,7 @@ static void module_round(struct check_ctx *ctx, struct settls_thread *threads, u
 	}
 }
 
-TLSVIEW_EXPORT int tlsview_check_clone_settls(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_clone_settls(const struct tlsview_check_params *params,
 					      struct tlsview_check_result *result)
 {
 	struct tlsview_tls_image image;
@@ -312,7 +312,7 @@ static void fill_desc(struct check_user_desc *desc, unsigned int entry, uint32_t
 	desc->useable = 1;
 }
 
-TLSVIEW_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_check_params *params,
 						   struct tlsview_check_result *result)
 {
 	struct timespec tick = { 0, 50 * 1000 * 1000 };

@@ -333,7 +333,7 @@ static int run_exec_helper(struct check_ctx *ctx, const char *path)
 	return 0;
 }
 
-TLSVIEW_EXPORT int tlsview_check_fork_exec(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_fork_exec(const struct tlsview_check_params *params,
 					   struct tlsview_check_result *result)
 {
 	struct check_ctx ctx;
@@ -353,10 +353,10 @@ TLSVIEW_EXPORT int tlsview_check_fork_exec(const struct tlsview_check_params *pa
 			return check_skip(&ctx, "ptrace(PTRACE_TRACEME) not allowed here");
 		if (ret < 0)
 			return check_error(&ctx, -ret, "traced exec");
-		if (!check_failed(&ctx) && ctx.params.helper_path) {
-			ret = run_exec_helper(&ctx, ctx.params.helper_path);
+		if (!check_failed(&ctx) && ctx.params.exec_helper) {
+			ret = run_exec_helper(&ctx, ctx.params.exec_helper);
 			if (ret < 0)
-				return check_error(&ctx, -ret, "exec of %s", ctx.params.helper_path);
+				return check_error(&ctx, -ret, "exec of %s", ctx.params.exec_helper);
 		}
 	}
 	return check_end(&ctx);

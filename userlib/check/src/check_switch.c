@@ -504,7 +504,7 @@ static int setter_skip(struct check_ctx *ctx)
 	return -1;
 }
 
-TLSVIEW_EXPORT int tlsview_check_context_switch(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_context_switch(const struct tlsview_check_params *params,
 						struct tlsview_check_result *result)
 {
 	static const int phases[] = { PHASE_PINGPONG, PHASE_SPIN };
@@ -537,7 +537,7 @@ TLSVIEW_EXPORT int tlsview_check_context_switch(const struct tlsview_check_param
 	return ret;
 }
 
-TLSVIEW_EXPORT int tlsview_check_migration(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_migration(const struct tlsview_check_params *params,
 					   struct tlsview_check_result *result)
 {
 	static const int phases[] = { PHASE_HOP };

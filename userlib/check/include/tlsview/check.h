@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
 /*
- * tlsview/check.h - checks that every thread's FS and GS base stays what
- * that thread set, across what the kernel does to it.
+ * tlsview/check.h - libtlsview-check: checks that every thread's FS and GS
+ * base stays what that thread set, across what the kernel does to it.
+ *
+ * A library of its own on top of libtlsview (`pkg-config --cflags --libs
+ * tlsview-check`): the invariant scenarios that `tlsview check` and the
+ * selftests share. libtlsview itself holds none of it.
  *
  * One function per scenario (clone(CLONE_SETTLS), context switches,
  * migrations, signals, fork/vfork/exec, ptrace, set_thread_area selectors,
@@ -24,18 +28,37 @@
  * struct tlsview_check_mismatch naming the thread, the view, the quantity,
  * the expected and the seen value. A check whose precondition is missing
  * (no FSGSBASE for a set-by-instruction check, one CPU for migrations, no
- * ia32 emulation for set_thread_area, ptrace forbidden, ...) ends with
- * TLSVIEW_CHECK_SKIP and a reason.
+ * ia32 emulation for set_thread_area, ptrace forbidden, no helper program
+ * given, ...) ends with TLSVIEW_CHECK_SKIP and a reason.
+ *
+ * Signals. tlsview_check_signals() installs handlers for SIGUSR1, SIGUSR2
+ * and SIGALRM (on the process: signal dispositions are process-wide) and
+ * restores the previous actions before it returns; do not send those
+ * signals to the process, nor change their actions, during a check. The
+ * fork_exec and ptrace checks send SIGSTOP and SIGKILL to, and receive
+ * SIGTRAP stops from, their own child processes only, and reap them with
+ * waitpid() on their pid (a SIGCHLD handler that reaps every child with
+ * wait() would steal them). No other check touches signals.
+ *
+ * Helper programs. Two scenarios run a program: tlsview_check_compat_tls()
+ * the -m32 helper named by @compat_tls_helper and tlsview_check_fork_exec()
+ * the exec target named by @exec_helper. The library never searches $PATH:
+ * the caller gives the paths (the selftests ship both programs next to
+ * their tests as i386_tls_32 and exec_bases).
+ *
+ * Growing without a soname bump. Both structs a caller passes start with
+ * a size field, as the uapi's structs do: tlsview_check_params_init() and
+ * tlsview_check_result_init() set it to the sizeof() the caller was
+ * compiled with. A later version of the library appends fields only; it
+ * treats the fields an older caller lacks as zero (their defaults) and
+ * writes only the @size bytes of the caller's result.
  *
  * Side effects every check function has, and undoes: it creates threads
  * and child processes (all joined and reaped before it returns, on every
- * path), and the signal checks install handlers for SIGUSR1, SIGUSR2 and
- * SIGALRM (the previous actions are restored; do not send those signals to
- * the process during a check). Checks never call exit() or abort() and
- * never change the calling thread's own FS or GS base for longer than the
- * check (it is restored). Call them from an ordinary libc thread of a
- * 64-bit process; run one check at a time per process. Not bare-thread
- * safe, not async-signal safe.
+ * path). Checks never call exit() or abort() and never change the calling
+ * thread's own FS or GS base for longer than the check (it is restored).
+ * Call them from an ordinary libc thread of a 64-bit process; run one
+ * check at a time per process. Not bare-thread safe, not async-signal safe.
  */
 #ifndef _TLSVIEW_CHECK_H
 #define _TLSVIEW_CHECK_H
@@ -44,6 +67,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <tlsview/common.h>
+
+#define TLSVIEW_CHECK_VERSION_MAJOR	1
+#define TLSVIEW_CHECK_VERSION_MINOR	0
+#define TLSVIEW_CHECK_VERSION_STRING	"1.0"
 
 TLSVIEW_BEGIN_DECLS
 
@@ -94,6 +121,10 @@ enum tlsview_check_setter {
 
 /**
  * struct tlsview_check_params - what a check does; zero means "default"
+ * @size:        sizeof(struct tlsview_check_params) as the caller knows it;
+ *               set by tlsview_check_params_init(). At least
+ *               TLSVIEW_CHECK_PARAMS_SIZE_VER0; bytes past what the library
+ *               knows must be zero (else the check ends with E2BIG).
  * @threads:     worker threads in all (a check may raise it to what it
  *               needs, e.g. context switches want more threads than CPUs).
  * @iterations:  rounds per thread (switches, hops, signals, pokes...).
@@ -103,22 +134,31 @@ enum tlsview_check_setter {
  * @segment:     FS, GS or both.
  * @setter:      set-by-instruction, set-by-syscall, or the default.
  * @flags:       TLSVIEW_CHECK_* bits.
- * @helper_path: a program for the scenarios that run one (the -m32
- *               set_thread_area helper of tlsview_check_compat_tls(), the exec
- *               target of tlsview_check_fork_exec()); NULL for the default
- *               (a name searched in $PATH, or none).
+ * @compat_tls_helper: path of the -m32 static program that
+ *               tlsview_check_compat_tls() runs (the selftests' i386_tls_32:
+ *               prints "gs=0x63 entry=12 base=0x..." and waits for end of
+ *               input); NULL: that check SKIPs.
+ * @exec_helper: path of the program tlsview_check_fork_exec() execs after
+ *               setting a custom GS base (the selftests' exec_bases: prints
+ *               "fsbase gsbase fs gs" in hex from inside the new image);
+ *               NULL: that part is left out.
  *
  * Fill it with tlsview_check_params_init() and change what you need.
  */
 struct tlsview_check_params {
+	uint32_t size;
 	unsigned int threads;
 	unsigned int iterations;
 	unsigned int duration_ms;
 	enum tlsview_check_segment segment;
 	enum tlsview_check_setter setter;
 	unsigned int flags;
-	const char *helper_path;
+	const char *compat_tls_helper;
+	const char *exec_helper;
 };
+
+/* The size of struct tlsview_check_params in version 1.0. */
+#define TLSVIEW_CHECK_PARAMS_SIZE_VER0	48
 
 /**
  * struct tlsview_check_mismatch - the first disagreement a check saw
@@ -141,45 +181,70 @@ struct tlsview_check_mismatch {
 
 /**
  * struct tlsview_check_result - how a check ended, and what it compared
+ * @size:        sizeof(struct tlsview_check_result) as the caller knows it;
+ *               set by tlsview_check_result_init(), kept by the check. At
+ *               least TLSVIEW_CHECK_RESULT_SIZE_VER0.
  * @status:      enum tlsview_check_status.
  * @views:       the TLSVIEW_VIEW_* bits actually compared.
+ * @error:       for TLSVIEW_CHECK_ERROR, the positive errno.
  * @comparisons: how many single comparisons agreed before the end.
  * @rounds:      iterations done (all threads together).
  * @elapsed_ms:  wall-clock time of the check.
- * @error:       for TLSVIEW_CHECK_ERROR, the positive errno.
  * @mismatch:    for TLSVIEW_CHECK_FAIL, the first disagreement.
  * @message:     one line: the failure, the skip reason, or the error.
  */
 struct tlsview_check_result {
+	uint32_t size;
 	enum tlsview_check_status status;
 	unsigned int views;
+	int error;
 	uint64_t comparisons;
 	uint64_t rounds;
 	uint64_t elapsed_ms;
-	int error;
 	struct tlsview_check_mismatch mismatch;
 	char message[256];
 };
 
+/* The size of struct tlsview_check_result in version 1.0. */
+#define TLSVIEW_CHECK_RESULT_SIZE_VER0	352
+
 /**
  * typedef tlsview_check_fn - the signature of every scenario function
  * @params: what to do, or NULL for tlsview_check_params_init()'s defaults.
- * @result: filled in every case (never left uninitialised).
+ * @result: prepared by tlsview_check_result_init(); filled in every case
+ *          (never left uninitialised) once its @size is valid.
  *
- * Returns result->status (an enum tlsview_check_status), or a negative
- * errno (-EINVAL) when @result is NULL.
+ * Returns result->status (an enum tlsview_check_status), or -EINVAL (errno
+ * EINVAL, nothing written) when @result is NULL or its @size is below
+ * TLSVIEW_CHECK_RESULT_SIZE_VER0. A @params whose @size is invalid gives
+ * TLSVIEW_CHECK_ERROR with result->error EINVAL or E2BIG.
  */
 typedef int (*tlsview_check_fn)(const struct tlsview_check_params *params,
 				struct tlsview_check_result *result);
 
 /**
+ * tlsview_check_version() - the library's version string, e.g. "1.0"
+ *
+ * The same as TLSVIEW_CHECK_VERSION_STRING of the header the library was
+ * built with. Never fails.
+ */
+const char *tlsview_check_version(void);
+
+/**
  * tlsview_check_params_init() - the default parameters
- * @params: filled with the defaults: threads 0, iterations 0,
+ * @params: filled with the defaults: @size set, threads 0, iterations 0,
  *          duration_ms 0 (each scenario's own moderate default), both
- *          segments, default setter, no flags, no helper.
- * Never fails.
+ *          segments, default setter, no flags, no helpers.
+ * Does nothing for NULL. Never fails.
  */
 void tlsview_check_params_init(struct tlsview_check_params *params);
+
+/**
+ * tlsview_check_result_init() - a result ready to be passed to a check
+ * @result: zeroed, and its @size set.
+ * Does nothing for NULL. Never fails.
+ */
+void tlsview_check_result_init(struct tlsview_check_result *result);
 
 /**
  * tlsview_check_clone_settls() - bare threads started with clone(CLONE_SETTLS)
@@ -259,7 +324,7 @@ int tlsview_check_signals(const struct tlsview_check_params *params,
  * (a TLS-slot selector in GS when ia32 emulation allows one), seen by the
  * child itself and by the module; after execve the custom GS base is gone:
  * the exec'd image starts with FS and GS base 0 (seen through ptrace at
- * the exec stop and by the module), and @helper_path, when given, reports
+ * the exec stop and by the module), and @exec_helper, when given, reports
  * its own bases from inside the new image.
  * Returns as tlsview_check_fn.
  */
@@ -296,11 +361,11 @@ int tlsview_check_selectors(const struct tlsview_check_params *params,
 /**
  * tlsview_check_compat_tls() - a 32-bit program's TLS, seen by the module
  *
- * Runs @helper_path (default: "i386_tls_32" from $PATH), a -m32 static
- * program whose i386 glibc keeps its TLS in a GDT slot through %gs; while
- * it waits, the module must show COMPAT, gsindex 0x63 (slot 12, RPL 3) and
- * slot 12's base equal to what the program reports. SKIP without the
- * module, the helper, or ia32 emulation.
+ * Runs @compat_tls_helper, a -m32 static program whose i386 glibc keeps
+ * its TLS in a GDT slot through %gs; while it waits, the module must show
+ * COMPAT, gsindex 0x63 (slot 12, RPL 3) and slot 12's base equal to what
+ * the program reports. SKIP without the module, without a helper path,
+ * or without ia32 emulation.
  * Returns as tlsview_check_fn.
  */
 int tlsview_check_compat_tls(const struct tlsview_check_params *params,

@@ -200,7 +200,7 @@ static int selector_round(struct check_ctx *ctx, bool fs, unsigned int round)
 	return ret;
 }
 
-TLSVIEW_EXPORT int tlsview_check_selectors(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_selectors(const struct tlsview_check_params *params,
 					   struct tlsview_check_result *result)
 {
 	struct check_ctx ctx;
@@ -231,28 +231,7 @@ TLSVIEW_EXPORT int tlsview_check_selectors(const struct tlsview_check_params *pa
  * The -m32 helper prints "gs=0x63 entry=12 base=0x..." and then waits for
  * its standard input to close.
  */
-static char *find_in_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *dirs, *dir, *save = NULL, *found = NULL;
-
-	if (!path)
-		return NULL;
-	dirs = strdup(path);
-	for (dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
-		char candidate[4096];
-
-		snprintf(candidate, sizeof(candidate), "%s/%s", dir, name);
-		if (access(candidate, X_OK) == 0) {
-			found = strdup(candidate);
-			break;
-		}
-	}
-	free(dirs);
-	return found;
-}
-
-TLSVIEW_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_params *params,
 					    struct tlsview_check_result *result)
 {
 	int to_child[2], from_child[2], status, ret;
@@ -270,11 +249,14 @@ TLSVIEW_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_params *p
 		return check_skip(&ctx, "needs the module's view (/dev/tlsview absent)");
 	if (!check_have_ia32())
 		return check_skip(&ctx, "no ia32 emulation: 32-bit programs cannot run");
-	path = ctx.params.helper_path ? strdup(ctx.params.helper_path) : find_in_path("i386_tls_32");
-	if (!path || access(path, X_OK) < 0) {
-		free(path);
-		return check_skip(&ctx, "no -m32 helper (i386_tls_32 not in $PATH)");
-	}
+	if (!ctx.params.compat_tls_helper)
+		return check_skip(&ctx, "no -m32 helper given (params.compat_tls_helper)");
+	if (access(ctx.params.compat_tls_helper, X_OK) < 0)
+		return check_skip(&ctx, "-m32 helper %s: %s", ctx.params.compat_tls_helper,
+				  strerror(errno));
+	path = strdup(ctx.params.compat_tls_helper);
+	if (!path)
+		return check_error(&ctx, ENOMEM, "helper path");
 	if (pipe2(to_child, O_CLOEXEC) < 0) {
 		free(path);
 		return check_error(&ctx, errno, "pipe");

@@ -54,7 +54,7 @@ static void *seed_main(void *arg)
 	return NULL;
 }
 
-TLSVIEW_EXPORT int tlsview_check_seeds(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_seeds(const struct tlsview_check_params *params,
 				       struct tlsview_check_result *result)
 {
 	struct seed_thread *threads, main_thread;

@@ -232,7 +232,7 @@ static void set_phase(int phase)
 	tlsview_sys_futex_wake(&sig_run.phase, MAX_WORKERS);
 }
 
-TLSVIEW_EXPORT int tlsview_check_signals(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_signals(const struct tlsview_check_params *params,
 					 struct tlsview_check_result *result)
 {
 	struct sigaction action, old_storm, old_change, old_timer;

@@ -1,14 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
-/* Private to the check_*.c sources of libtlsview. */
+/* Private to the sources of libtlsview-check. */
 #ifndef _TLSVIEW_CHECK_INTERNAL_H
 #define _TLSVIEW_CHECK_INTERNAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <tlsview/check.h>
-#include <tlsview/client.h>
-#include "internal.h"
+#include <tlsview/tlsview.h>
+
+/*
+ * Built with -fvisibility=hidden; only definitions marked with this are
+ * exported (and libtlsview-check.map names the same set).
+ */
+#define TLSVIEW_CHECK_EXPORT __attribute__((visibility("default")))
+
+/* Store @code in errno and return -@code (libtlsview's error convention). */
+static inline int check_fail_errno(int code)
+{
+	errno = code;
+	return -code;
+}
 
 #define CHECK_ARCH_SET_GS	0x1001
 #define CHECK_ARCH_SET_FS	0x1002
@@ -30,8 +43,10 @@
  * writes memory. The caller turns it into the result at the end.
  */
 struct check_ctx {
-	struct tlsview_check_params params;
-	struct tlsview_check_result *result;
+	struct tlsview_check_params params;	/* the caller's, defaults filled */
+	struct tlsview_check_result *result;	/* &own until check_end() */
+	struct tlsview_check_result own;	/* this version's full result */
+	struct tlsview_check_result *caller;	/* gets result->size bytes of it */
 	struct tlsview_client *client;	/* NULL: no module views */
 	bool debugfs;			/* the debugfs tasks file is readable */
 	bool insn;			/* FSGSBASE usable in user space */
@@ -48,13 +63,18 @@ struct check_ctx {
 /*
  * check_begin() - start a check: defaults, result cleared, module opened
  * unless excluded. Returns 0; TLSVIEW_CHECK_SKIP (result filled, check
- * ended) when the module is required and absent; -EINVAL for a NULL result.
+ * ended) when the module is required and absent; TLSVIEW_CHECK_ERROR for
+ * a params->size the library cannot take; -EINVAL for a NULL result or
+ * one whose size is too small.
  * Callers: `if (ret) return ret;`.
  */
 int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params,
 		struct tlsview_check_result *result, unsigned int default_threads,
 		unsigned int default_iterations, unsigned int default_duration_ms);
-/* check_end() - close the module, fill the result; returns its status. */
+/*
+ * check_end() - close the module, fill the caller's result (its size's
+ * worth); returns the status.
+ */
 int check_end(struct check_ctx *ctx);
 /* The result for a check that could not even allocate its context. */
 int check_out_of_memory(struct tlsview_check_result *result);

@@ -19,13 +19,72 @@
 
 #define DEBUGFS_TASKS	"/sys/kernel/debug/tlsview/tasks"
 
-TLSVIEW_EXPORT void tlsview_check_params_init(struct tlsview_check_params *params)
+/* The sizes version 1.0 fixed: a change here breaks every older caller. */
+_Static_assert(sizeof(struct tlsview_check_params) == TLSVIEW_CHECK_PARAMS_SIZE_VER0,
+	       "struct tlsview_check_params grows only by appending, with a new _VER");
+_Static_assert(sizeof(struct tlsview_check_result) == TLSVIEW_CHECK_RESULT_SIZE_VER0,
+	       "struct tlsview_check_result grows only by appending, with a new _VER");
+
+TLSVIEW_CHECK_EXPORT const char *tlsview_check_version(void)
+{
+	return TLSVIEW_CHECK_VERSION_STRING;
+}
+
+TLSVIEW_CHECK_EXPORT void tlsview_check_params_init(struct tlsview_check_params *params)
 {
 	if (!params)
 		return;
 	memset(params, 0, sizeof(*params));
+	params->size = sizeof(*params);
 	params->segment = TLSVIEW_SEG_BOTH;
 	params->setter = TLSVIEW_SET_DEFAULT;
+}
+
+TLSVIEW_CHECK_EXPORT void tlsview_check_result_init(struct tlsview_check_result *result)
+{
+	if (!result)
+		return;
+	memset(result, 0, sizeof(*result));
+	result->size = sizeof(*result);
+}
+
+static bool result_usable(const struct tlsview_check_result *result)
+{
+	return result && result->size >= TLSVIEW_CHECK_RESULT_SIZE_VER0;
+}
+
+/*
+ * The caller's params as this version knows them: a smaller (older)
+ * struct leaves the newer fields zero, a larger (newer) one is accepted
+ * when what this version does not know is zero, as copy_struct_from_user()
+ * does for the uapi. Returns 0, EINVAL or E2BIG.
+ */
+static int params_take(struct tlsview_check_params *dst, const struct tlsview_check_params *src)
+{
+	const unsigned char *tail = (const unsigned char *)src;
+	size_t i;
+
+	tlsview_check_params_init(dst);
+	if (!src)
+		return 0;
+	if (src->size < TLSVIEW_CHECK_PARAMS_SIZE_VER0)
+		return EINVAL;
+	for (i = sizeof(*dst); i < src->size; i++)
+		if (tail[i])
+			return E2BIG;
+	memcpy(dst, src, src->size < sizeof(*dst) ? src->size : sizeof(*dst));
+	dst->size = sizeof(*dst);
+	return 0;
+}
+
+/* Copy @own into the caller's result, no more than the caller's size. */
+static void result_give(struct tlsview_check_result *caller,
+			const struct tlsview_check_result *own)
+{
+	uint32_t size = caller->size;
+
+	memcpy(caller, own, size < sizeof(*own) ? size : sizeof(*own));
+	caller->size = size;
 }
 
 uint64_t check_now_ns(void)
@@ -54,15 +113,15 @@ int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params
 		struct tlsview_check_result *result, unsigned int default_threads,
 		unsigned int default_iterations, unsigned int default_duration_ms)
 {
+	int params_error;
+
 	memset(ctx, 0, sizeof(*ctx));
-	if (!result)
-		return tlsview_fail(EINVAL);
-	memset(result, 0, sizeof(*result));
-	ctx->result = result;
-	if (params)
-		ctx->params = *params;
-	else
-		tlsview_check_params_init(&ctx->params);
+	if (!result_usable(result))
+		return check_fail_errno(EINVAL);
+	ctx->caller = result;
+	ctx->result = &ctx->own;
+	tlsview_check_result_init(ctx->result);
+	params_error = params_take(&ctx->params, params);
 	if (ctx->params.segment == TLSVIEW_SEG_DEFAULT)
 		ctx->params.segment = TLSVIEW_SEG_BOTH;
 	if (!ctx->params.threads)
@@ -81,6 +140,9 @@ int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params
 		ctx->debugfs = ctx->client && debugfs_readable();
 	}
 	ctx->views = TLSVIEW_VIEW_SELF_ARCH_PRCTL;
+	if (params_error)
+		return check_error(ctx, params_error, "params.size %u (this library knows %zu)",
+				   params->size, sizeof(*params));
 	if (!ctx->client && (ctx->params.flags & TLSVIEW_CHECK_REQUIRE_MODULE))
 		return check_skip(ctx, "/dev/tlsview absent (tlsview.ko not loaded) "
 				  "and the module's views were required");
@@ -89,13 +151,16 @@ int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params
 
 int check_out_of_memory(struct tlsview_check_result *result)
 {
-	if (!result)
-		return tlsview_fail(EINVAL);
-	memset(result, 0, sizeof(*result));
-	result->status = TLSVIEW_CHECK_ERROR;
-	result->error = ENOMEM;
-	snprintf(result->message, sizeof(result->message), "out of memory");
-	return result->status;
+	struct tlsview_check_result own;
+
+	if (!result_usable(result))
+		return check_fail_errno(EINVAL);
+	tlsview_check_result_init(&own);
+	own.status = TLSVIEW_CHECK_ERROR;
+	own.error = ENOMEM;
+	snprintf(own.message, sizeof(own.message), "out of memory");
+	result_give(result, &own);
+	return own.status;
 }
 
 int check_skip(struct check_ctx *ctx, const char *fmt, ...)
@@ -157,6 +222,7 @@ int check_end(struct check_ctx *ctx)
 		tlsview_check_format(result, line, sizeof(line));
 		fprintf(stderr, "tlsview check: %s\n", line);
 	}
+	result_give(ctx->caller, result);
 	return result->status;
 }
 
@@ -435,7 +501,7 @@ int check_allowed_cpus(int *cpus, int max)
 	return count ? count : 1;
 }
 
-TLSVIEW_EXPORT unsigned int tlsview_check_views_available(const struct tlsview_check_params *params)
+TLSVIEW_CHECK_EXPORT unsigned int tlsview_check_views_available(const struct tlsview_check_params *params)
 {
 	unsigned int flags = params ? params->flags : 0;
 	unsigned int views = TLSVIEW_VIEW_SELF_ARCH_PRCTL | TLSVIEW_VIEW_FS0 |
@@ -455,7 +521,7 @@ TLSVIEW_EXPORT unsigned int tlsview_check_views_available(const struct tlsview_c
 	return views;
 }
 
-TLSVIEW_EXPORT const char *tlsview_check_view_name(unsigned int view)
+TLSVIEW_CHECK_EXPORT const char *tlsview_check_view_name(unsigned int view)
 {
 	switch (view) {
 	case TLSVIEW_VIEW_SELF_INSN: return "self-insn";
@@ -472,7 +538,7 @@ TLSVIEW_EXPORT const char *tlsview_check_view_name(unsigned int view)
 	}
 }
 
-TLSVIEW_EXPORT const char *tlsview_check_status_name(int status)
+TLSVIEW_CHECK_EXPORT const char *tlsview_check_status_name(int status)
 {
 	switch (status) {
 	case TLSVIEW_CHECK_PASS: return "pass";
@@ -483,7 +549,7 @@ TLSVIEW_EXPORT const char *tlsview_check_status_name(int status)
 	}
 }
 
-TLSVIEW_EXPORT int tlsview_check_format(const struct tlsview_check_result *result, char *buf,
+TLSVIEW_CHECK_EXPORT int tlsview_check_format(const struct tlsview_check_result *result, char *buf,
 					size_t size)
 {
 	char views[160] = "";
@@ -531,14 +597,14 @@ static const struct tlsview_check_scenario scenarios[] = {
 	  tlsview_check_seeds },
 };
 
-TLSVIEW_EXPORT const struct tlsview_check_scenario *tlsview_check_scenarios(size_t *count)
+TLSVIEW_CHECK_EXPORT const struct tlsview_check_scenario *tlsview_check_scenarios(size_t *count)
 {
 	if (count)
 		*count = sizeof(scenarios) / sizeof(scenarios[0]);
 	return scenarios;
 }
 
-TLSVIEW_EXPORT const struct tlsview_check_scenario *tlsview_check_find(const char *name)
+TLSVIEW_CHECK_EXPORT const struct tlsview_check_scenario *tlsview_check_find(const char *name)
 {
 	size_t i;
 

@@ -258,7 +258,7 @@ static int trace_one(struct check_ctx *ctx, struct tracee_slot *slot, unsigned i
 	return 0;
 }
 
-TLSVIEW_EXPORT int tlsview_check_ptrace(const struct tlsview_check_params *params,
+TLSVIEW_CHECK_EXPORT int tlsview_check_ptrace(const struct tlsview_check_params *params,
 					struct tlsview_check_result *result)
 {
 	struct trace_shared *shared;
