@@ -55,9 +55,9 @@ void tv_threads_mark_states(struct tv_threads *threads)
 
 		if ((thread->view.flags & TLSVIEW_TASK_ZOMBIE) && !thread->no_bases[0])
 			snprintf(thread->no_bases, sizeof(thread->no_bases),
-				 "a zombie: it has exited%s, and its bases with it",
+				 "a zombie: it has exited, and its bases with it%s",
 				 thread->view.tid == thread->view.tgid ?
-				 " (a main thread stays a zombie until its process ends)" : "");
+				 " (a main thread stays one until its process is reaped)" : "");
 	}
 }
 
