@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "describe.h"
 #include "tlsview.h"
 
@@ -69,8 +70,11 @@ static void fill_row(const struct tv_thread *thread, struct row *row)
 		snprintf(row->cells[COL_FS], 64, "-");
 		snprintf(row->cells[COL_GS], 64, "-");
 	} else {
-		snprintf(row->cells[COL_FSBASE], 64, "0x%016" PRIx64, (uint64_t)view->fsbase);
-		snprintf(row->cells[COL_GSBASE], 64, "0x%016" PRIx64, (uint64_t)view->gsbase);
+		/* --watch: '*' after a base that changed since the previous round. */
+		snprintf(row->cells[COL_FSBASE], 64, "0x%016" PRIx64 "%s", (uint64_t)view->fsbase,
+			 thread->fsbase_changed ? "*" : "");
+		snprintf(row->cells[COL_GSBASE], 64, "0x%016" PRIx64 "%s", (uint64_t)view->gsbase,
+			 thread->gsbase_changed ? "*" : "");
 		snprintf(row->cells[COL_FS], 64, "0x%04x", view->fsindex);
 		snprintf(row->cells[COL_GS], 64, "0x%04x", view->gsindex);
 	}
@@ -158,6 +162,14 @@ void tv_table_threads(const struct tv_options *options, const struct tv_threads 
 		fill_row(&threads->items[i], &row);
 		print_row(&row, widths, options->tcb);
 		print_details(&threads->items[i]);
+	}
+	if (options->watch > 0) {
+		time_t now = time(NULL);
+		char when[32];
+
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+		printf("%s: every %g s; * marks a base that changed since the previous round "
+		       "(Ctrl-C ends)\n", when, options->watch);
 	}
 	if (options->tcb) {
 		size_t broken = tv_tcb_broken_count(threads);

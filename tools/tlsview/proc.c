@@ -136,6 +136,17 @@ static pid_t status_tracer(pid_t tgid, pid_t tid)
 	return read_status(tgid, tid, &status) ? status.tracer : 0;
 }
 
+/* The thread's effective uid (second field of Uid:), as ps -u shows it. */
+int tv_proc_euid(pid_t tgid, pid_t tid, uid_t *uid)
+{
+	struct proc_status status;
+
+	if (!read_status(tgid, tid, &status))
+		return -ESRCH;
+	*uid = status.uid[1];
+	return 0;
+}
+
 /*
  * The module's visibility rule, for threads the ptrace source lists without
  * tracing them (zombies, threads another tracer holds): the caller's own

@@ -32,6 +32,13 @@ enum tv_source {
 	TV_SOURCE_PTRACE,
 };
 
+enum tv_sort {
+	TV_SORT_TID,		/* by process, then thread: ps -L's order (the default) */
+	TV_SORT_CPU,
+	TV_SORT_FSBASE,
+	TV_SORT_GSBASE,
+};
+
 struct tv_options {
 	pid_t pid;		/* -p: one process's threads (0: every thread) */
 	pid_t tid;		/* -t: one thread (0: not asked) */
@@ -40,6 +47,11 @@ struct tv_options {
 	bool pretty;		/* --pretty: indented JSON */
 	bool tcb;		/* --tcb */
 	enum tv_source source;	/* --source */
+	const char *comm;	/* --comm: an fnmatch(3) pattern for thread names, or NULL */
+	bool user_set;		/* --user given */
+	uid_t user;		/* --user: the effective uid to keep */
+	enum tv_sort sort;	/* --sort */
+	double watch;		/* --watch: seconds between rounds, 0 for one round */
 };
 
 /* The outcome of one thread's TCB check (tcb.c). */
@@ -66,6 +78,8 @@ struct tv_thread {
 	struct tlsview_task view;	/* flags carry the TLSVIEW_TASK_* state bits */
 	struct tv_tcb_result tcb;
 	char no_bases[128];		/* why the bases are not shown, or "" */
+	bool fsbase_changed;		/* --watch: since the previous round */
+	bool gsbase_changed;
 };
 
 struct tv_threads {
@@ -100,7 +114,13 @@ void tv_error_not_visible(pid_t tgid, pid_t tid, bool process);
 
 /* threads.c: the growable array of views. */
 struct tv_thread *tv_threads_add(struct tv_threads *threads);
-void tv_threads_sort(struct tv_threads *threads);
+void tv_threads_sort(struct tv_threads *threads, enum tv_sort sort);
+/* filter.c: --comm and --user. */
+void tv_threads_filter(struct tv_threads *threads, const struct tv_options *options);
+int tv_user_parse(const char *text, uid_t *uid);
+/* watch.c: --watch. */
+void tv_watch_mark_changes(struct tv_threads *threads, const struct tv_threads *previous);
+bool tv_watch_sleep(double seconds);
 void tv_threads_mark_states(struct tv_threads *threads);
 bool tv_threads_dying(const struct tv_threads *threads);
 void tv_threads_free(struct tv_threads *threads);
@@ -112,6 +132,7 @@ int tv_proc_cpu(pid_t tgid, pid_t tid);
 void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN]);
 bool tv_proc_maps_glibc(pid_t tid);
 int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer);
+int tv_proc_euid(pid_t tgid, pid_t tid, uid_t *uid);
 bool tv_proc_process_alive(pid_t tgid);
 bool tv_proc_visible(pid_t tgid, pid_t tid);
 pid_t tv_proc_live_tid(pid_t tgid);
