@@ -10,7 +10,7 @@ vmtest=$here/../vmtest
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-tap_plan 7
+tap_plan 8
 
 "$vmtest" --no-module -- sh -c 'exit 7' >/dev/null 2>&1
 tap_result $(( $? != 7 )) "COMMAND's status 7 is vmtest's status"
@@ -29,6 +29,13 @@ tap_result $? "--add HOST:GUEST puts the file in the guest"
 out=$("$vmtest" --no-module -- sh -c 'grep ^nobody: /etc/passwd | cut -d: -f3' 2>/dev/null)
 [ "$out" = 65534 ]
 tap_result $? "the guest has nobody with uid 65534"
+
+# Leaving --shell ends the VM quietly: no markers, no dump of the guest's kernel log.
+out=$(printf 'echo shell-says-%s\nexit\n' $$ | "$vmtest" --no-module --shell 2>/dev/null)
+after=$(printf '%s\n' "$out" | tr -d '\r' | sed -n "/^shell-says-$$/,\$p" | wc -l)
+printf '%s\n' "$out" | grep -q "^shell-says-$$" && ! printf '%s\n' "$out" | grep -q '@@VMTEST' &&
+	[ "$after" -le 10 ]
+tap_result $? "--shell: the shell runs, and leaving it prints no markers nor kernel log ($after lines after)"
 
 # expect_fsgsbase WANT [vmtest options]: the module and cpuinfo agree with WANT.
 expect_fsgsbase() {

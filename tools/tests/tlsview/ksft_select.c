@@ -245,4 +245,19 @@ TEST_F_TIMEOUT(select, watch, 120)
 	free(out);
 }
 
+/* --help names every option, check's and the selection's included. */
+TEST_F_TIMEOUT(select, help_names_every_option, 60)
+{
+	static const char *const options[] = { "--comm", "--user", "--sort", "--watch",
+					       "check --only", "check -v", "--tcb", "--source" };
+	struct run run;
+	size_t i;
+
+	run_tlsview(&run, (const char *[]){ "--help", NULL });
+	EXPECT_EQ(0, run.status);
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		EXPECT_NE(NULL, strstr(run.out, options[i])) TH_LOG("no %s", options[i]);
+	run_free(&run);
+}
+
 TEST_HARNESS_MAIN
