@@ -66,6 +66,9 @@ struct tlsview_desc {
 #define TLSVIEW_TASK_TRACED	(1U << 5)	/* has a tracer, see @tracer */
 #define TLSVIEW_TASK_EXITING	(1U << 6)	/* PF_EXITING: on its way out */
 #define TLSVIEW_TASK_ZOMBIE	(1U << 7)	/* exited (Z or X): no user state */
+#define TLSVIEW_TASK_STATES	(TLSVIEW_TASK_SLEEPING | TLSVIEW_TASK_STOPPED | \
+				 TLSVIEW_TASK_TRACED | TLSVIEW_TASK_EXITING | \
+				 TLSVIEW_TASK_ZOMBIE)
 
 #define TLSVIEW_TLS_SLOTS	3
 #define TLSVIEW_COMM_LEN	16
