@@ -643,10 +643,6 @@ static void fuzz_check_view(struct fuzz_ctx *ctx, const struct tlsview_task *v,
 		fuzz_report(ctx, "tid %d: __pad0 = 0x%x", v->tid, v->__pad0);
 	if (HAVE(__pad1) && v->__pad1)
 		fuzz_report(ctx, "tid %d: __pad1 = 0x%x", v->tid, v->__pad1);
-	if (HAVE(__pad2) && v->__pad2)
-		fuzz_report(ctx, "tid %d: __pad2 = 0x%x", v->tid, v->__pad2);
-	if (HAVE(tracer) && HAVE(flags) && v->tracer && !(v->flags & TLSVIEW_TASK_TRACED))
-		fuzz_report(ctx, "tid %d: tracer %d without TRACED", v->tid, v->tracer);
 	if (HAVE(comm) && !memchr(v->comm, 0, sizeof(v->comm)))
 		fuzz_report(ctx, "tid %d: comm not NUL-terminated", v->tid);
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++) {
