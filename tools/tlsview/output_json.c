@@ -66,7 +66,8 @@ static void write_comm(struct tv_json *json, const char *name)
 	tv_json_string(json, "comm_hex", hex);
 }
 
-static void write_thread(struct tv_json *json, const struct tv_thread *thread, bool tcb)
+static void write_thread(struct tv_json *json, const struct tv_options *options,
+			 const struct tv_thread *thread, bool tcb)
 {
 	const struct tlsview_task *view = &thread->view;
 	bool bases = !thread->no_bases[0];
@@ -105,12 +106,14 @@ static void write_thread(struct tv_json *json, const struct tv_thread *thread, b
 	}
 	if (tcb)
 		write_tcb(json, &thread->tcb);
+	tv_tlsdata_json(json, options, thread);
 	tv_json_object_end(json);
 }
 
 static const char *source_name(enum tv_source source)
 {
-	return source == TV_SOURCE_MODULE ? "module" : "ptrace";
+	return source == TV_SOURCE_MODULE ? "module" :
+	       source == TV_SOURCE_CORE ? "core" : "ptrace";
 }
 
 void tv_json_threads(const struct tv_options *options, const struct tv_threads *threads)
@@ -128,7 +131,7 @@ void tv_json_threads(const struct tv_options *options, const struct tv_threads *
 		tv_json_uint(&json, "tcb_broken", tv_tcb_broken_count(threads));
 	tv_json_array_begin(&json, "threads");
 	for (i = 0; i < threads->count; i++)
-		write_thread(&json, &threads->items[i], options->tcb);
+		write_thread(&json, options, &threads->items[i], options->tcb);
 	tv_json_array_end(&json);
 	tv_json_object_end(&json);
 }

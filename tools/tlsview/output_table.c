@@ -125,6 +125,8 @@ static void print_source(const struct tv_options *options, const struct tv_threa
 {
 	if (threads->source == TV_SOURCE_MODULE)
 		printf("source: module (/dev/tlsview)\n");
+	else if (threads->source == TV_SOURCE_CORE)
+		printf("source: core dump (bases from each thread's NT_PRSTATUS)\n");
 	else
 		printf("source: ptrace (%s)\nnote: each thread was stopped for a moment and "
 		       "detached; tlsview(8) says what that disturbs\n", threads->why_ptrace);
@@ -162,6 +164,7 @@ void tv_table_threads(const struct tv_options *options, const struct tv_threads 
 		fill_row(&threads->items[i], &row);
 		print_row(&row, widths, options->tcb);
 		print_details(&threads->items[i]);
+		tv_tlsdata_table(options, &threads->items[i]);
 	}
 	if (options->watch > 0) {
 		time_t now = time(NULL);
