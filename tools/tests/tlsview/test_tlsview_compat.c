@@ -27,32 +27,14 @@ struct helper {
 	unsigned int selector, entry, base;
 };
 
-/* The build tree's helper next to ours, else one in $PATH (the VM's). */
+/*
+ * The selftests' helper, from the kselftest runner's tree: this test runs in
+ * its own folder (tools), beside the selftests' one.
+ */
 static bool find_helper(char *path, size_t size)
 {
-	char self[PATH_MAX], *slash;
-	const char *search = getenv("PATH");
-	ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (length > 0) {
-		self[length] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, size, "%s/../../../selftests/build/bin/" HELPER, self);
-			if (access(path, X_OK) == 0)
-				return true;
-		}
-	}
-	while (search && *search) {
-		size_t dir_length = strcspn(search, ":");
-
-		snprintf(path, size, "%.*s/" HELPER, (int)dir_length, search);
-		if (access(path, X_OK) == 0)
-			return true;
-		search += dir_length + (search[dir_length] == ':');
-	}
-	return false;
+	snprintf(path, size, "../selftests/" HELPER);
+	return access(path, X_OK) == 0;
 }
 
 static bool start_helper(const char *path, struct helper *helper)
