@@ -4,6 +4,8 @@
  * views from one source, check TCBs if asked, print. See tlsview(8).
  *
  *   tlsview [-p PID | -t TID] [--tcb] [-j|--json [--pretty]] [--source S]
+ *           [--var NAME[,NAME...]] [--keys] [--dtv] [--format F]
+ *   tlsview --core FILE [--exe PATH] [-t TID] [--var ...] [--keys] [--dtv]
  *   tlsview --cpus [-j|--json [--pretty]]
  *   tlsview check [--quick|--long] [-j|--json [--pretty]]
  */
@@ -18,7 +20,8 @@
 #include <tlsview/common.h>
 #include "tlsview.h"
 
-enum { OPT_PRETTY = 0x100, OPT_TCB, OPT_SOURCE, OPT_CPUS };
+enum { OPT_PRETTY = 0x100, OPT_TCB, OPT_SOURCE, OPT_CPUS, OPT_VAR, OPT_KEYS, OPT_DTV, OPT_FORMAT,
+       OPT_CORE, OPT_EXE };
 
 static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -28,6 +31,12 @@ static const struct option long_options[] = {
 	{ "tcb", no_argument, NULL, OPT_TCB },
 	{ "cpus", no_argument, NULL, OPT_CPUS },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "var", required_argument, NULL, OPT_VAR },
+	{ "keys", no_argument, NULL, OPT_KEYS },
+	{ "dtv", no_argument, NULL, OPT_DTV },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "core", required_argument, NULL, OPT_CORE },
+	{ "exe", required_argument, NULL, OPT_EXE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -37,6 +46,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tlsview [-p PID | -t TID] [--tcb] [-j|--json] [--pretty] [--source SOURCE]\n"
+		"               [--var NAME[,NAME...]] [--keys] [--dtv] [--format FORMAT]\n"
+		"       tlsview --core FILE [--exe PATH] [-t TID] [--var ...] [--keys] [--dtv]\n"
 		"       tlsview --cpus [-j|--json] [--pretty]\n"
 		"       tlsview check [--quick|--long] [-j|--json] [--pretty]\n"
 		"\n"
@@ -49,6 +60,13 @@ static void usage(FILE *out)
 		"  -j, --json         JSON output\n"
 		"      --pretty       indented JSON output (implies --json)\n"
 		"      --source S     auto (default), module (/dev/tlsview) or ptrace\n"
+		"      --var NAMES    each thread's value of TLS variables (errno, NAME or\n"
+		"                     OBJECT:NAME; needs -p, -t or --core)\n"
+		"      --keys         each thread's pthread keys in use and their values\n"
+		"      --dtv          each thread's DTV: generation, module blocks\n"
+		"      --format F     --var integers as unsigned (default), signed or hex\n"
+		"      --core FILE    the threads of a core dump instead of live ones\n"
+		"      --exe PATH     the program that dumped the core (default: found from it)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
@@ -116,6 +134,23 @@ static int parse_options(int argc, char **argv, struct tv_options *options)
 				return usage_error(options, "--source is auto, module or ptrace, not '%s'",
 						   optarg);
 			break;
+		case OPT_VAR: options->vars = optarg; break;
+		case OPT_KEYS: options->keys = true; break;
+		case OPT_DTV: options->dtv = true; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "unsigned"))
+				options->format = TV_FORMAT_UNSIGNED;
+			else if (!strcmp(optarg, "signed"))
+				options->format = TV_FORMAT_SIGNED;
+			else if (!strcmp(optarg, "hex"))
+				options->format = TV_FORMAT_HEX;
+			else
+				return usage_error(options,
+						   "--format is unsigned, signed or hex, not '%s'",
+						   optarg);
+			break;
+		case OPT_CORE: options->core = optarg; break;
+		case OPT_EXE: options->exe = optarg; break;
 		case 'h': usage(stdout); exit(TV_EXIT_OK);
 		case 'V': printf("tlsview %s\n", tlsview_version()); exit(TV_EXIT_OK);
 		default:
@@ -129,6 +164,14 @@ static int parse_options(int argc, char **argv, struct tv_options *options)
 		return usage_error(options, "%s", "-p and -t do not go together");
 	if (options->cpus && (options->pid || options->tid || options->tcb))
 		return usage_error(options, "%s", "--cpus takes no -p, -t or --tcb");
+	if (options->core && (options->pid || options->cpus || options->tcb))
+		return usage_error(options, "%s", "--core takes no -p, --cpus or --tcb");
+	if (options->exe && !options->core)
+		return usage_error(options, "%s", "--exe goes with --core");
+	if (tv_tlsdata_wanted(options) && !options->pid && !options->tid && !options->core)
+		return usage_error(options, "%s", "--var, --keys and --dtv need -p, -t or --core");
+	if (tv_tlsdata_wanted(options) && options->cpus)
+		return usage_error(options, "%s", "--cpus takes no --var, --keys or --dtv");
 	return -1;
 }
 
@@ -154,11 +197,16 @@ static int show_threads(const struct tv_options *options, struct tlsview_client 
 	struct tv_threads threads = { 0 };
 	int ret;
 
-	if (client)
+	if (options->core)
+		ret = tv_core_collect(options, &threads);
+	else if (client)
 		ret = tv_module_collect(client, options, &threads);
 	else
 		ret = tv_ptrace_collect(options, &threads);
+	if (!ret && tv_tlsdata_wanted(options))
+		ret = tv_tlsdata_collect(options, &threads);
 	if (ret) {
+		tv_tlsdata_free(&threads);
 		tv_threads_free(&threads);
 		return ret;
 	}
@@ -170,6 +218,7 @@ static int show_threads(const struct tv_options *options, struct tlsview_client 
 	else
 		tv_table_threads(options, &threads);
 	ret = options->tcb && tv_tcb_broken_count(&threads) ? TV_EXIT_FAILURE : TV_EXIT_OK;
+	tv_tlsdata_free(&threads);
 	tv_threads_free(&threads);
 	return ret;
 }
@@ -187,7 +236,7 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	tv_errors_init(&options);
-	if (options.source != TV_SOURCE_PTRACE &&
+	if (options.source != TV_SOURCE_PTRACE && !options.core &&
 	    tv_module_open(&client, message, sizeof(message)) != 0) {
 		client = NULL;
 		if (options.source == TV_SOURCE_MODULE || options.cpus) {

@@ -49,7 +49,8 @@ static void write_tcb(struct tv_json *json, const struct tv_tcb_result *tcb)
 	tv_json_object_end(json);
 }
 
-static void write_thread(struct tv_json *json, const struct tv_thread *thread, bool tcb)
+static void write_thread(struct tv_json *json, const struct tv_options *options,
+			 const struct tv_thread *thread, bool tcb)
 {
 	const struct tlsview_task *view = &thread->view;
 	char comm[TLSVIEW_COMM_LEN + 1];
@@ -74,12 +75,14 @@ static void write_thread(struct tv_json *json, const struct tv_thread *thread, b
 	tv_json_array_end(json);
 	if (tcb)
 		write_tcb(json, &thread->tcb);
+	tv_tlsdata_json(json, options, thread);
 	tv_json_object_end(json);
 }
 
 static const char *source_name(enum tv_source source)
 {
-	return source == TV_SOURCE_MODULE ? "module" : "ptrace";
+	return source == TV_SOURCE_MODULE ? "module" :
+	       source == TV_SOURCE_CORE ? "core" : "ptrace";
 }
 
 void tv_json_threads(const struct tv_options *options, const struct tv_threads *threads)
@@ -95,7 +98,7 @@ void tv_json_threads(const struct tv_options *options, const struct tv_threads *
 		tv_json_uint(&json, "tcb_broken", tv_tcb_broken_count(threads));
 	tv_json_array_begin(&json, "threads");
 	for (i = 0; i < threads->count; i++)
-		write_thread(&json, &threads->items[i], options->tcb);
+		write_thread(&json, options, &threads->items[i], options->tcb);
 	tv_json_array_end(&json);
 	tv_json_object_end(&json);
 }

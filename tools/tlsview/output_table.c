@@ -102,6 +102,10 @@ static void print_source(const struct tv_threads *threads)
 		printf("source: module (/dev/tlsview)\n");
 		return;
 	}
+	if (threads->source == TV_SOURCE_CORE) {
+		printf("source: core dump (bases from each thread's NT_PRSTATUS)\n");
+		return;
+	}
 	printf("source: ptrace (no /dev/tlsview: each thread was stopped for a moment and "
 	       "detached; bases are the saved state)\n");
 	if (threads->skipped)
@@ -135,6 +139,7 @@ void tv_table_threads(const struct tv_options *options, const struct tv_threads 
 		fill_row(&threads->items[i], &row);
 		print_row(&row, widths, options->tcb);
 		print_details(&threads->items[i]);
+		tv_tlsdata_table(options, &threads->items[i]);
 	}
 	if (options->tcb) {
 		size_t broken = tv_tcb_broken_count(threads);

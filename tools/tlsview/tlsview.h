@@ -25,6 +25,14 @@ enum tv_source {
 	TV_SOURCE_AUTO,		/* the module when /dev/tlsview opens, else ptrace */
 	TV_SOURCE_MODULE,
 	TV_SOURCE_PTRACE,
+	TV_SOURCE_CORE,		/* --core: the threads of a core dump */
+};
+
+/* --format: how --var shows 1-, 2-, 4- and 8-byte values. */
+enum tv_format {
+	TV_FORMAT_UNSIGNED,
+	TV_FORMAT_SIGNED,
+	TV_FORMAT_HEX,
 };
 
 struct tv_options {
@@ -35,6 +43,12 @@ struct tv_options {
 	bool pretty;		/* --pretty: indented JSON */
 	bool tcb;		/* --tcb */
 	enum tv_source source;	/* --source */
+	const char *vars;	/* --var NAME[,NAME...] */
+	bool keys;		/* --keys */
+	bool dtv;		/* --dtv */
+	enum tv_format format;	/* --format */
+	const char *core;	/* --core FILE */
+	const char *exe;	/* --exe PATH */
 };
 
 /* The outcome of one thread's TCB check (tcb.c). */
@@ -57,9 +71,12 @@ struct tv_tcb_result {
 	char reason[96];	/* why BROKEN, SKIPPED or UNREADABLE */
 };
 
+struct tv_tlsdata_result;
+
 struct tv_thread {
 	struct tlsview_task view;
 	struct tv_tcb_result tcb;
+	struct tv_tlsdata_result *tlsdata;	/* --var/--keys/--dtv (tlsdata.c) */
 };
 
 struct tv_threads {
@@ -122,6 +139,16 @@ static inline bool tv_desc_empty(const struct tlsview_desc *desc)
 {
 	return desc->flags & TLSVIEW_DESC_EMPTY;
 }
+
+/* tlsdata.c: --var, --keys, --dtv, --core */
+struct tv_json;
+bool tv_tlsdata_wanted(const struct tv_options *options);
+int tv_tlsdata_collect(const struct tv_options *options, struct tv_threads *threads);
+int tv_core_collect(const struct tv_options *options, struct tv_threads *threads);
+void tv_tlsdata_free(struct tv_threads *threads);
+void tv_tlsdata_table(const struct tv_options *options, const struct tv_thread *thread);
+void tv_tlsdata_json(struct tv_json *json, const struct tv_options *options,
+		     const struct tv_thread *thread);
 
 /* check.c: `tlsview check` */
 int tv_check_main(int argc, char **argv);

@@ -23,5 +23,6 @@
 #include <tlsview/thread.h>
 #include <tlsview/gscontext.h>
 #include <tlsview/client.h>
+#include <tlsview/tlsdata.h>
 
 #endif /* _TLSVIEW_TLSVIEW_H */
