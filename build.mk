@@ -85,6 +85,11 @@ $(KSELFTEST):
 		"point it at a kernel tree's tools/testing/selftests" >&2; exit 1
 endif
 
+# Debian 6.1's kselftest_harness.h has an unused signal-handler parameter,
+# and its EXPECT_EQ(1, u32_field) compares an int literal with an unsigned
+# value: harmless, but both break -Wextra -Werror in every harness program.
+HARNESS_CFLAGS := -Wno-unused-parameter -Wno-sign-compare
+
 # libtlsview and libtlsview-check, built by userlib's own Makefile whenever a
 # folder that links them is built (make re-reads the archives' times after,
 # so nothing relinks needlessly).
