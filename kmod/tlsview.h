@@ -4,7 +4,8 @@
  *
  * tlsview_read.c    reads one thread (live on its CPU, or its saved state)
  * tlsview_access.c  decides which threads a reader may see
- * tlsview_walk.c    enumerates threads by id without tasklist_lock
+ * tlsview_walk.c    enumerates threads (all by id, or one group) without
+ *                   tasklist_lock
  * tlsview_debugfs.c the text view under /sys/kernel/debug/tlsview
  * tlsview_main.c    module init/exit, /dev/tlsview and its ioctls
  */
@@ -56,6 +57,22 @@ unsigned int tlsview_walk_collect(struct pid_namespace *ns, int *next_nr,
 				  unsigned int max_tasks);
 unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
 				tlsview_match_fn match, void *data);
+
+/**
+ * struct tlsview_thread_ref - a referenced thread and its id
+ * @task: the thread; the holder owns one reference.
+ * @nr:   its id in the walk's pid namespace, when it was taken.
+ */
+struct tlsview_thread_ref {
+	struct task_struct *task;
+	pid_t nr;
+};
+
+int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
+		       tlsview_match_fn match, void *data,
+		       struct tlsview_thread_ref **refsp, unsigned int *countp);
+void tlsview_walk_group_put(struct tlsview_thread_ref *refs,
+			    unsigned int first, unsigned int count);
 
 int tlsview_debugfs_init(void);
 void tlsview_debugfs_exit(void);

@@ -110,23 +110,11 @@ out_put:
 	return err;
 }
 
-/**
- * struct tlsview_list_filter - which threads a listing reports
- * @reader: who asks.
- * @tgid:   global thread group id to keep, 0 for every thread.
- */
-struct tlsview_list_filter {
-	const struct tlsview_reader *reader;
-	pid_t tgid;
-};
-
 static bool tlsview_list_match(struct task_struct *task, void *data)
 {
-	const struct tlsview_list_filter *filter = data;
+	const struct tlsview_reader *reader = data;
 
-	if (filter->tgid && task_tgid_nr(task) != filter->tgid)
-		return false;
-	return tlsview_may_view(filter->reader, task);
+	return tlsview_may_view(reader, task);
 }
 
 /*
@@ -166,17 +154,91 @@ static int tlsview_list_emit(struct task_struct **tasks, unsigned int nr_tasks,
 	return err ? err : written;
 }
 
-static long tlsview_ioctl_list(void __user *uarg, size_t usize)
+/*
+ * Every visible thread of the system, walked by id in batches. Fills
+ * req->count and req->total.
+ */
+static int tlsview_list_all(struct tlsview_reader *reader,
+			    struct tlsview_list *req)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct task_struct *tasks[TLSVIEW_LIST_BATCH];
-	struct tlsview_list_filter filter = { };
-	struct tlsview_reader reader;
-	struct tlsview_list req;
+	u8 __user *entry = u64_to_user_ptr(req->entries);
 	unsigned int found;
-	u8 __user *entry;
 	u32 count = 0;
 	int next_nr = 0;
+	int written;
+
+	while (count < req->capacity) {
+		found = tlsview_walk_collect(ns, &next_nr, tlsview_list_match,
+					     reader, tasks,
+					     min_t(u32, req->capacity - count,
+						   TLSVIEW_LIST_BATCH));
+		if (!found)
+			break;
+		written = tlsview_list_emit(tasks, found, entry,
+					    req->entry_size);
+		if (written < 0)
+			return written;
+		entry += (size_t)written * req->entry_size;
+		count += written;
+	}
+
+	req->count = count;
+	req->total = count + tlsview_walk_count(ns, next_nr,
+						tlsview_list_match, reader);
+	return 0;
+}
+
+/*
+ * The visible threads of @leader's group, from its own thread list, so
+ * the cost follows the group's size and not the system's. Fills
+ * req->count and req->total.
+ */
+static int tlsview_list_group(struct tlsview_reader *reader,
+			      struct task_struct *leader,
+			      struct tlsview_list *req)
+{
+	struct task_struct *tasks[TLSVIEW_LIST_BATCH];
+	u8 __user *entry = u64_to_user_ptr(req->entries);
+	struct tlsview_thread_ref *refs;
+	unsigned int nr_refs, next = 0, batch, i;
+	u32 count = 0;
+	int written = 0;
+	int err;
+
+	err = tlsview_walk_group(task_active_pid_ns(current), leader,
+				 tlsview_list_match, reader, &refs, &nr_refs);
+	if (err)
+		return err;
+
+	while (count < req->capacity && next < nr_refs) {
+		batch = min3(req->capacity - count, nr_refs - next,
+			     (u32)TLSVIEW_LIST_BATCH);
+		for (i = 0; i < batch; i++)
+			tasks[i] = refs[next + i].task;
+		next += batch;
+		written = tlsview_list_emit(tasks, batch, entry,
+					    req->entry_size);
+		if (written < 0)
+			break;
+		entry += (size_t)written * req->entry_size;
+		count += written;
+	}
+	tlsview_walk_group_put(refs, next, nr_refs);
+	if (written < 0)
+		return written;
+
+	req->count = count;
+	req->total = count + (nr_refs - next);
+	return 0;
+}
+
+static long tlsview_ioctl_list(void __user *uarg, size_t usize)
+{
+	struct task_struct *leader = NULL;
+	struct tlsview_reader reader;
+	struct tlsview_list req;
 	int err;
 
 	err = copy_struct_from_user(&req, sizeof(req), uarg, usize);
@@ -188,7 +250,6 @@ static long tlsview_ioctl_list(void __user *uarg, size_t usize)
 		return -E2BIG;
 
 	if (req.tgid) {
-		struct task_struct *leader;
 		struct pid *pid;
 
 		if (req.tgid < 0)
@@ -198,35 +259,18 @@ static long tlsview_ioctl_list(void __user *uarg, size_t usize)
 		put_pid(pid);
 		if (!leader)
 			return -ESRCH;
-		filter.tgid = task_tgid_nr(leader);
-		put_task_struct(leader);
 	}
 
 	tlsview_reader_get(&reader);
-	filter.reader = &reader;
-	entry = u64_to_user_ptr(req.entries);
-
-	while (count < req.capacity) {
-		found = tlsview_walk_collect(ns, &next_nr, tlsview_list_match,
-					     &filter, tasks,
-					     min_t(u32, req.capacity - count,
-						   TLSVIEW_LIST_BATCH));
-		if (!found)
-			break;
-		err = tlsview_list_emit(tasks, found, entry, req.entry_size);
-		if (err < 0)
-			goto out_put;
-		entry += (size_t)err * req.entry_size;
-		count += err;
-	}
-
-	req.count = count;
-	req.total = count + tlsview_walk_count(ns, next_nr, tlsview_list_match,
-					       &filter);
-	err = tlsview_copy_out(uarg, usize, &req, sizeof(req));
-
-out_put:
+	if (leader)
+		err = tlsview_list_group(&reader, leader, &req);
+	else
+		err = tlsview_list_all(&reader, &req);
+	if (!err)
+		err = tlsview_copy_out(uarg, usize, &req, sizeof(req));
 	tlsview_reader_put(&reader);
+	if (leader)
+		put_task_struct(leader);
 	return err;
 }
 

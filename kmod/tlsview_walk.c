@@ -2,12 +2,19 @@
 /*
  * tlsview: enumerate threads without tasklist_lock (not exported).
  *
- * Threads are visited in the order of their ids in a pid namespace, by
- * walking the namespace's pid IDR under RCU the way find_ge_pid() does.
- * Ordering by id gives every walk a resumable position (the next id to
- * look at), so a caller can leave the RCU section after each batch to
- * sleep (IPIs, copy_to_user, seq_file buffers) and carry on where it left
- * off; a thread that exits meanwhile is simply not found again.
+ * Every thread of the system is visited in the order of its id in a pid
+ * namespace, by walking the namespace's pid IDR under RCU the way
+ * find_ge_pid() does. Ordering by id gives every walk a resumable position
+ * (the next id to look at), so a caller can leave the RCU section after
+ * each batch to sleep (IPIs, copy_to_user, seq_file buffers) and carry on
+ * where it left off; a thread that exits meanwhile is simply not found
+ * again. Each step is one IDR lookup, so a walk of N threads costs N of
+ * them, whatever the position.
+ *
+ * One thread group is visited through its own thread list instead, so
+ * that listing a process costs in proportion to its threads, not to every
+ * id of the namespace; its threads are referenced all at once and sorted
+ * by id, to come out in the same order as a walk of the whole system.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,8 +22,12 @@
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "tlsview.h"
 
@@ -109,4 +120,85 @@ unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
 	}
 	rcu_read_unlock();
 	return count;
+}
+
+static int tlsview_thread_ref_cmp(const void *a, const void *b)
+{
+	const struct tlsview_thread_ref *x = a, *y = b;
+
+	return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+/**
+ * tlsview_walk_group() - reference the matching threads of one thread group
+ * @ns:      pid namespace whose ids order the result.
+ * @leader:  a thread of the group (normally its leader), referenced by the
+ *           caller.
+ * @match:   filter, called under RCU.
+ * @data:    passed to @match.
+ * @refsp:   out: a kvmalloc()ed array of the threads, referenced, in
+ *           increasing id order; free it with tlsview_walk_group_put().
+ * @countp:  out: its length.
+ *
+ * The array has room for the threads the group had when the call began
+ * (and some slack); threads created while the list is walked are appended
+ * at its tail (copy_process() adds them there), so the ones that do not
+ * fit were born after the call began and are left out, as if they had
+ * been created just after it. A thread already unhashed (exiting, no id
+ * any more) is not taken.
+ *
+ * Context: process context; may sleep (allocation).
+ * Return: 0, or -ENOMEM.
+ */
+int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
+		       tlsview_match_fn match, void *data,
+		       struct tlsview_thread_ref **refsp, unsigned int *countp)
+{
+	struct tlsview_thread_ref *refs;
+	unsigned int room, count = 0;
+	struct task_struct *task;
+	pid_t nr;
+
+	room = get_nr_threads(leader);
+	room += room / 8 + 16;
+	refs = kvmalloc_array(room, sizeof(*refs), GFP_KERNEL_ACCOUNT);
+	if (!refs)
+		return -ENOMEM;
+
+	/* The list head lives in signal_struct, which @leader pins. */
+	rcu_read_lock();
+	for_each_thread(leader, task) {
+		if (count == room)
+			break;
+		nr = task_pid_nr_ns(task, ns);
+		if (!nr || !match(task, data))
+			continue;
+		get_task_struct(task);
+		refs[count].task = task;
+		refs[count].nr = nr;
+		count++;
+	}
+	rcu_read_unlock();
+
+	sort(refs, count, sizeof(*refs), tlsview_thread_ref_cmp, NULL);
+	*refsp = refs;
+	*countp = count;
+	return 0;
+}
+
+/**
+ * tlsview_walk_group_put() - drop what tlsview_walk_group() left referenced
+ * @refs:  its array.
+ * @first: the first entry still referenced (those before it were handed
+ *         on and dropped by their user).
+ * @count: the array's length.
+ */
+void tlsview_walk_group_put(struct tlsview_thread_ref *refs,
+			    unsigned int first, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = first; i < count; i++)
+		put_task_struct(refs[i].task);
+	kvfree(refs);
 }

@@ -6,7 +6,10 @@
  * entry agrees with GET_TASK; entries are entry_size apart with the bytes
  * past struct tlsview_task zeroed and nothing past count entries written;
  * tgid 0 lists the whole system (root), and in a new pid namespace only
- * that namespace, with ids as the namespace numbers them.
+ * that namespace, with ids as the namespace numbers them. A group's listing
+ * (walked on its own thread list) holds exactly the group's lines of the
+ * whole-system listing (walked by id), in the same increasing id order,
+ * and a short buffer gets the lowest ids.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -127,6 +130,46 @@ TEST_F(list, grow_until_everything_fits)
 		EXPECT_EQ(0, buf[i].request);
 	}
 	free(buf);
+}
+
+TEST_F(list, group_in_the_order_of_the_system_walk)
+{
+	struct tlsview_task group[GROUP_THREADS + 1], prefix[2], *all;
+	uint32_t capacity, i, mine = 0;
+	struct tlsview_list l;
+
+	REQUIRE_DEVICE(self->fd);
+	if (geteuid() != 0)
+		SKIP(return, "the whole-system listing needs root");
+	ASSERT_EQ(0, list(self->fd, getpid(), group, GROUP_THREADS + 1,
+			  sizeof(group[0]), &l));
+	ASSERT_EQ(GROUP_THREADS, l.count);
+	ASSERT_EQ(GROUP_THREADS, l.total);
+	for (i = 1; i < l.count; i++)
+		EXPECT_LT(group[i - 1].tid, group[i].tid);
+
+	ASSERT_EQ(0, list(self->fd, getpid(), prefix, 2, sizeof(prefix[0]),
+			  &l));
+	ASSERT_EQ(2, l.count);
+	EXPECT_EQ(GROUP_THREADS, l.total);
+	EXPECT_EQ(group[0].tid, prefix[0].tid);
+	EXPECT_EQ(group[1].tid, prefix[1].tid);
+
+	ASSERT_EQ(0, list(self->fd, 0, NULL, 0, sizeof(*all), &l));
+	capacity = l.total + 64;
+	all = calloc(capacity, sizeof(*all));
+	ASSERT_NE(NULL, all);
+	ASSERT_EQ(0, list(self->fd, 0, all, capacity, sizeof(*all), &l));
+	ASSERT_LT(l.count, capacity);
+	for (i = 0; i < l.count; i++) {
+		if (all[i].tgid != getpid())
+			continue;
+		ASSERT_GT(GROUP_THREADS, mine);
+		EXPECT_EQ(group[mine].tid, all[i].tid);
+		mine++;
+	}
+	EXPECT_EQ(GROUP_THREADS, mine);
+	free(all);
 }
 
 TEST_F(list, larger_entry_size_is_zero_filled)

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Description: tlsbench's output, not its timings: --json is a valid JSON list
-# naming every op of issue 6 once, each with a positive ns and ratio (null
-# only for an instruction op the CPU cannot run, marked "skipped"); --svg
-# writes a well-formed SVG with one labelled bar per op, on both scales; the
+# Description: tlsbench's output, not its timings. --json is one object of
+# the documented shape (schema_version, machine, per op latency and
+# throughput with min <= median <= max and cycles, criteria as computed
+# results, the GS context vs pthread_getspecific on both metrics) naming
+# every op once; no op's median latency is below one cycle (a latency under
+# a cycle means the loop measured overlapped accesses, not one access);
+# --markdown has the same rows; --svg writes a well-formed SVG with both
+# panels, a bar and a whisker per op and metric, and the machine line; the
 # shared objects really use the TLS dialects tls_gd and tls_desc claim; bad
 # usage exits 2, an unwritable chart 1, --module without the module 1.
-# No assertion depends on how fast anything is.
+# No assertion depends on how fast anything is, nor on a criterion being met.
 # The kselftest runner starts this through a link in its tree: find the repo.
 here=$(dirname "$(realpath "$0")")
 tlsbench=${TLSBENCH:-$here/../build/bin/tlsbench}
@@ -14,15 +18,15 @@ libdir=$(dirname "$tlsbench")/../lib
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-tap_plan 12
+tap_plan 13
 
 if [ ! -x "$tlsbench" ]; then
-	for i in $(seq 12); do echo "not ok $i $tlsbench not built"; done
+	for i in $(seq 13); do echo "not ok $i $tlsbench not built"; done
 	exit 1
 fi
 
 # Short runs: only the shape of the output is checked.
-quick=(--runs 3 --target-ms 0.2)
+quick=(--runs 5 --target-ms 0.2)
 
 # The CPU and kernel let user space run rdfsbase: AT_HWCAP2 bit 1.
 hwcap2=$(LD_SHOW_AUXV=1 /bin/true | awk '$1 == "AT_HWCAP2:" { print $2 }')
@@ -33,64 +37,147 @@ rc=$?
 [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]
 tap_result $? "--json exits 0 with nothing on stderr (exit $rc)"
 
+# check_json RULES: the document against one group of rules.
 check_json() {
-	python3 - "$tmp/out.json" "$fsgsbase" <<'PY'
+	python3 - "$tmp/out.json" "$fsgsbase" "$1" <<'PY'
 import json, math, sys
 
-required = """rdfsbase wrfsbase rdgsbase wrgsbase arch_prctl_get_fs arch_prctl_set_fs
-lib_get_fs lib_set_fs lib_get_gs lib_set_gs lib_get_fs_syscall lib_gs_context
-tls_le tls_ie tls_gd tls_desc thread_local pthread_getspecific
-pthread_setspecific""".split()
+required = """l1_load lfence rdfsbase wrfsbase rdgsbase wrgsbase syscall
+arch_prctl_get_fs arch_prctl_set_fs arch_prctl_get_gs arch_prctl_set_gs
+fs_load gs_load lib_get_fs lib_set_fs lib_get_gs lib_set_gs
+lib_get_fs_syscall lib_set_fs_syscall lib_get_gs_syscall lib_set_gs_syscall
+lib_gs_context fs0_read pthread_getspecific pthread_setspecific call_global
+tls_le tls_ie tls_gd tls_desc c11_thread_local""".split()
 needs_fsgsbase = {"rdfsbase", "wrfsbase", "rdgsbase", "wrgsbase"}
 have_fsgsbase = sys.argv[2] == "1"
+rules = sys.argv[3]
 bad = []
 try:
     with open(sys.argv[1]) as f:
-        data = json.load(f)
+        doc = json.load(f)
 except ValueError as e:
     print("# not JSON:", e)
-    sys.exit(1)
-if not isinstance(data, list) or not data:
-    print("# not a non-empty list")
     sys.exit(1)
 
 def positive(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool) \
         and math.isfinite(x) and x > 0
 
-seen = {}
-for entry in data:
-    if not isinstance(entry, dict) or not isinstance(entry.get("op"), str) \
-            or "ns" not in entry or "ratio" not in entry:
-        bad.append("malformed entry %r" % (entry,))
-        continue
-    if entry["op"] in seen:
-        bad.append("%s listed twice" % entry["op"])
-    seen[entry["op"]] = entry
-for op in required:
-    e = seen.get(op)
-    if e is None:
-        bad.append("%s missing" % op)
-    elif op in needs_fsgsbase and not have_fsgsbase:
-        if not (e["ns"] is None and "skipped" in e):
-            bad.append("%s: no FSGSBASE here, yet not skipped: %r" % (op, e))
-    elif not positive(e["ns"]):
-        bad.append("%s: ns %r" % (op, e["ns"]))
-    elif have_fsgsbase and not positive(e["ratio"]):
-        bad.append("%s: ratio %r" % (op, e["ratio"]))
-if have_fsgsbase and "rdfsbase" in seen and seen["rdfsbase"]["ratio"] != 1:
-    bad.append("rdfsbase's ratio to itself is %r" % seen["rdfsbase"]["ratio"])
+def need(cond, what):
+    if not cond:
+        bad.append(what)
+    return cond
+
+if not isinstance(doc, dict):
+    print("# not one object")
+    sys.exit(1)
+m = doc.get("machine") or {}
+ops = {}
+for e in doc.get("ops") or []:
+    if need(isinstance(e, dict) and isinstance(e.get("op"), str), "malformed op %r" % (e,)):
+        need(e["op"] not in ops, "%s listed twice" % e["op"])
+        ops[e["op"]] = e
+tsc_mhz = m.get("tsc_mhz")
+
+if rules == "shape":
+    need(doc.get("schema_version") == 2, "schema_version %r" % doc.get("schema_version"))
+    for key in ("cpu_model", "kernel_release", "fsgsbase_path", "clock_source",
+                "tlsbench_version", "cycles_source"):
+        need(isinstance(m.get(key), str) and m.get(key), "machine.%s %r" % (key, m.get(key)))
+    need(positive(m.get("cpu_mhz")) and positive(tsc_mhz),
+         "machine MHz %r, TSC %r" % (m.get("cpu_mhz"), tsc_mhz))
+    need(m.get("fsgsbase") is have_fsgsbase,
+         "machine.fsgsbase %r, AT_HWCAP2 says %r" % (m.get("fsgsbase"), have_fsgsbase))
+    need(m.get("fsgsbase_path") == ("instruction" if have_fsgsbase else "arch_prctl"),
+         "fsgsbase_path %r" % m.get("fsgsbase_path"))
+    need(isinstance(m.get("runs"), int) and m["runs"] >= 5, "machine.runs %r" % m.get("runs"))
+    for name in required:
+        e = ops.get(name)
+        if not need(e is not None, "%s missing" % name):
+            continue
+        if name in needs_fsgsbase and not have_fsgsbase:
+            need(e.get("skipped") and e.get("latency") is None, "%s not skipped" % name)
+            continue
+        need(e.get("chain") in ("address", "argument", "fenced"),
+             "%s chain %r" % (name, e.get("chain")))
+        for metric in ("latency", "throughput"):
+            s = e.get(metric)
+            if not need(isinstance(s, dict), "%s.%s %r" % (name, metric, s)):
+                continue
+            if not need(all(positive(s.get(k)) for k in ("min", "median", "max",
+                                                         "cycles_median")),
+                        "%s.%s not all positive: %r" % (name, metric, s)):
+                continue
+            need(s["min"] <= s["median"] <= s["max"], "%s.%s unordered %r" % (name, metric, s))
+            # Cycles are ns at the TSC rate (both printed rounded).
+            need(abs(s["cycles_median"] - s["median"] * tsc_mhz / 1e3)
+                 <= 0.001 * s["cycles_median"] + 0.01,
+                 "%s.%s: %r cycles for %r ns" % (name, metric, s["cycles_median"], s["median"]))
+        base = ops.get(e.get("base"))
+        if base and base.get("latency"):
+            r = e.get("latency_ratio_to_base")
+            want = e["latency"]["median"] / base["latency"]["median"]
+            need(positive(r) and abs(r - want) <= 0.001 * want + 1e-4,
+                 "%s: ratio to %s %r, want %r" % (name, e["base"], r, want))
+    crit = doc.get("criteria")
+    if need(isinstance(crit, list) and len(crit) == 8, "criteria %r" % (crit,)):
+        for c in crit:
+            need(c.get("metric") == "latency" and positive(c.get("bound")),
+                 "criterion %r" % (c,))
+            op, base = ops.get(c.get("op"), {}), ops.get(c.get("base"), {})
+            if op.get("latency") and base.get("latency"):
+                want = op["latency"]["median"] / base["latency"]["median"]
+                need(positive(c.get("ratio")) and abs(c["ratio"] - want) <= 0.001 * want + 1e-4
+                     and c.get("met") == (c["ratio"] <= c["bound"]),
+                     "criterion not computed from the ops: %r" % (c,))
+            else:
+                need(c.get("met") is None, "criterion of a skipped base: %r" % (c,))
+    gs = doc.get("gs_context_vs_pthread_getspecific") or {}
+    for metric in ("latency", "throughput"):
+        want = (ops["pthread_getspecific"][metric]["median"]
+                / ops["lib_gs_context"][metric]["median"])
+        need(positive(gs.get(metric)) and abs(gs[metric] - want) <= 0.001 * want + 1e-4,
+             "GS context vs pthread_getspecific, %s: %r, want %r"
+             % (metric, gs.get(metric), want))
+elif rules == "cycles":
+    for name, e in sorted(ops.items()):
+        s = e.get("latency")
+        if s:
+            need(s["cycles_median"] >= 1, "%s: median latency %.2f cycles (%.3f ns)"
+                 % (name, s["cycles_median"], s["median"]))
 for b in bad:
     print("#", b)
 sys.exit(1 if bad else 0)
 PY
 }
-check_json
-tap_result $? "--json: a list of {op, ns, ratio}, every required op once, ns and ratio positive"
+check_json shape
+tap_result $? "--json: one object: machine, each op's latency and throughput, criteria, GS ratio"
+check_json cycles
+tap_result $? "--json: no op's median latency is below one cycle"
 
-# check_svg FILE: well-formed, an <svg> root, a text label and a bar per op.
-check_svg() {
-	python3 - "$1" "$tmp/out.json" <<'PY'
+"$tlsbench" "${quick[@]}" --markdown "$tmp/out.md" >/dev/null 2>"$tmp/err"
+rc=$?
+python3 - "$tmp/out.md" "$tmp/out.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+ops = [e["op"] for e in json.load(open(sys.argv[2]))["ops"]]
+rows = {l.split("|")[1].strip() for l in text.splitlines() if l.startswith("| ")}
+missing = [op for op in ops if op not in rows]
+for op in missing:
+    print("# no row for", op)
+heads = "latency ns" in text and "throughput ns" in text and "cycles" in text
+sys.exit(1 if missing or not heads else 0)
+PY
+[ $? -eq 0 ] && [ $rc -eq 0 ]
+tap_result $? "--markdown: a row per op, columns naming latency, throughput, ns and cycles (exit $rc)"
+
+"$tlsbench" "${quick[@]}" --svg "$tmp/chart.svg" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && [ -s "$tmp/chart.svg" ]
+tap_result $? "--svg FILE exits 0 and writes FILE (exit $rc)"
+# Well-formed, an <svg> root, both panels, the machine line, and per op
+# and metric a bar (its <title> naming op and metric) and a whisker.
+python3 - "$tmp/chart.svg" "$tmp/out.json" <<'PY'
 import json, sys
 import xml.etree.ElementTree as ET
 
@@ -100,42 +187,49 @@ try:
 except (ET.ParseError, OSError) as e:
     print("# not well-formed:", e)
     sys.exit(1)
+bad = []
 if root.tag != ns + "svg":
-    print("# root is", root.tag)
-    sys.exit(1)
-texts = {t.text for t in root.iter(ns + "text")}
-bars = [r for r in root.iter(ns + "rect") if r.find(ns + "title") is not None]
-with open(sys.argv[2]) as f:
-    ops = [e["op"] for e in json.load(f)]
-missing = [op for op in ops if op not in texts]
-for op in missing:
-    print("# no label for", op)
-bad_width = [r for r in bars if float(r.get("width", "0")) <= 0]
-if len(bars) == 0 or bad_width:
-    print("# %d bars, %d without a width" % (len(bars), len(bad_width)))
-    sys.exit(1)
-sys.exit(1 if missing else 0)
+    bad.append("root is " + root.tag)
+texts = [t.text or "" for t in root.iter(ns + "text")]
+doc = json.load(open(sys.argv[2]))
+if not any(doc["machine"]["cpu_model"] in t and doc["machine"]["kernel_release"] in t
+           for t in texts):
+    bad.append("no machine line")
+for panel in ("latency", "throughput"):
+    if not any(t.startswith(panel) for t in texts):
+        bad.append("no %s panel" % panel)
+bars = {}
+for r in root.iter(ns + "rect"):
+    t = r.find(ns + "title")
+    if t is not None:
+        op, metric = t.text.split(":")[0].split()
+        bars[(op, metric)] = float(r.get("width", "0"))
+whiskers = len([p for p in root.iter(ns + "path") if "whisker" in p.get("class", "")])
+measured = [e["op"] for e in doc["ops"] if e.get("latency")]
+for op in measured:
+    if op not in texts:
+        bad.append("no label for " + op)
+    for metric in ("latency", "throughput"):
+        if bars.get((op, metric), 0) <= 0:
+            bad.append("no %s bar for %s" % (metric, op))
+if whiskers != 2 * len(measured):
+    bad.append("%d whiskers for %d ops" % (whiskers, len(measured)))
+for b in bad:
+    print("#", b)
+sys.exit(1 if bad else 0)
 PY
-}
+tap_result $? "--svg: well-formed, both panels, the machine line, a bar and a whisker per op and metric"
 
-"$tlsbench" "${quick[@]}" --svg "$tmp/chart.svg" >/dev/null 2>"$tmp/err"
-rc=$?
-[ $rc -eq 0 ] && [ -s "$tmp/chart.svg" ]
-tap_result $? "--svg FILE exits 0 and writes FILE (exit $rc)"
-check_svg "$tmp/chart.svg"
-tap_result $? "--svg: well-formed SVG, a label for every op, bars with a width"
-"$tlsbench" "${quick[@]}" --svg "$tmp/linear.svg" --svg-scale linear >/dev/null 2>&1 &&
-	check_svg "$tmp/linear.svg"
-tap_result $? "--svg-scale linear: well-formed too"
-
-"$tlsbench" --runs 1 --target-ms 0.1 --svg "$tmp/no/such/dir/chart.svg" >/dev/null 2>"$tmp/err"
+"$tlsbench" --runs 5 --target-ms 0.05 --svg "$tmp/no/such/dir/chart.svg" >/dev/null 2>"$tmp/err"
 rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]
 tap_result $? "an unwritable --svg FILE: exit 1, one line on stderr (exit $rc)"
 
 usage_exit() { "$tlsbench" "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
-usage_exit --runs 0 && usage_exit --svg-scale cubic && usage_exit --bogus &&
-	usage_exit extra-argument && usage_exit --threads 10 && usage_exit --module --threads 2
+usage_exit --runs 4 && usage_exit --runs 0 && usage_exit --target-ms 0 && usage_exit --bogus &&
+	usage_exit extra-argument && usage_exit --threads 10 && usage_exit --module --threads 2 &&
+	usage_exit --markdown && usage_exit --module --markdown x.md && usage_exit --spinners 1 &&
+	usage_exit --module --spinners -1 && usage_exit --module --beside 0
 tap_result $? "usage errors exit 2"
 
 "$tlsbench" --help | grep -q -- '--module'
@@ -151,7 +245,7 @@ relocs libtlsbench_desc.so | grep -qx R_X86_64_TLSDESC &&
 	! relocs libtlsbench_desc.so | grep -qx R_X86_64_DTPMOD64
 tap_result $? "libtlsbench_desc.so: TLSDESC (no DTPMOD64)"
 # tls_ie: the executable reads the .so's variable through a TPOFF64 GOT slot.
-readelf -rW "$tlsbench" | grep -q 'R_X86_64_TPOFF64.*tlsbench_var_gd'
+readelf -rW "$tlsbench" | grep -q 'R_X86_64_TPOFF64.*tlsbench_array_gd'
 tap_result $? "tlsbench: initial-exec access to the .so's variable (TPOFF64)"
 
 if [ -e /dev/tlsview ]; then

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tlsbench --module: what collecting every thread's view of a big process
- * costs, per thread, in one run: four ways (LIST twice, through the client
- * and bare):
+ * costs, per thread, in one run, each way a user could do it:
  *
- *   list      one TLSVIEW_IOC_LIST through libtlsview's client (which asks
- *             for the count first, then fills a malloc()ed buffer: two
- *             ioctls);
+ *   list      TLSVIEW_IOC_LIST through libtlsview's client, into the
+ *             buffer it keeps from run to run (one ioctl once it fits);
  *   list_ioctl  the bare ioctl into a buffer allocated (and faulted in)
  *             beforehand: one ioctl, the kernel's part of list alone;
  *   get_task  one TLSVIEW_IOC_GET_TASK per thread id (the ids known);
@@ -14,10 +12,12 @@
  *             thread of the system; the process's lines picked out);
  *   ptrace    what a debugger does without the module: per thread
  *             PTRACE_SEIZE, PTRACE_INTERRUPT, waitpid for the stop,
- *             PTRACE_GETREGS (fs_base, gs_base), PTRACE_DETACH.
+ *             PTRACE_GETREGS (fs_base, gs_base), PTRACE_DETACH;
+ *   gdb       (--gdb PATH) what a user types: gdb -p PID -batch -ex
+ *             'thread apply all info registers fs_base', run once.
  *
  * The process is a child (a thread cannot ptrace its own thread group)
- * with N threads on small stacks: SPINNERS of them count in a loop at
+ * with N threads on small stacks: --spinners of them count in a loop at
  * SCHED_IDLE (they run whenever a CPU is free, so they are live on a CPU
  * during the reads, but never delay the reader), the others, the main
  * thread included, sleep on a futex like the idle threads of a server.
@@ -40,8 +40,13 @@
  *    thread was scheduled while they ran (its count of times scheduled,
  *    /proc/PID/task/TID/schedstat, or the context switches in status, is
  *    unchanged), and each spinner's counter moved during the method's
- *    runs. The ptrace row shows the contrast: every sleeping thread woke.
+ *    runs. The ptrace and gdb rows show the contrast: every sleeping
+ *    thread woke.
  * Whether LIST is 100 times faster than ptrace is reported, not enforced.
+ *
+ * --beside N instead times one bare LIST of a 10-thread child, alone and
+ * then beside another process of N sleeping threads: a group's listing
+ * should cost what the group costs, whatever else runs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,14 +73,17 @@
 
 #include "tlsbench.h"
 
-#define SPINNERS		2
+/* At most this many spinners (--spinners; the default is none). */
+#define MAX_SPINNERS		64
 #define THREAD_STACK_SIZE	(16 * 1024)
 #define DEBUGFS_TASKS		"/sys/kernel/debug/tlsview/tasks"
 #define ROUNDS			5
 /* A fast method runs for at least this long in all, split over the rounds. */
 #define PHASE_MIN_NS		250e6
-#define MAX_RUNS		2000
+#define MAX_METHOD_RUNS		2000
 #define START_TIMEOUT_S		600
+/* --beside: the threads of the small process listed beside the crowd. */
+#define BESIDE_GROUP		10
 
 /* Shared between the reader and the child (MAP_SHARED, futex words). */
 struct shared {
@@ -86,7 +94,7 @@ struct shared {
 	struct {
 		uint64_t count;
 		char pad[56];
-	} spin[SPINNERS];
+	} spin[MAX_SPINNERS];
 	pid_t tids[];		/* [threads]: [0] the main thread */
 };
 
@@ -96,22 +104,24 @@ struct method {
 	/* collects the views of threads [first, end) (or of all, if it can only do that) */
 	int (*collect)(struct method *m, char *seen, int first, int end);
 	int per_round_slice;	/* ptrace: a slice of the threads per round */
+	int once;		/* gdb: all threads, once, in the first round */
 	int must_not_stop;	/* the woken/spinner checks apply */
 	/* results */
 	int runs;
-	double times[MAX_RUNS];	/* ns per thread of each run */
+	double times[MAX_METHOD_RUNS];	/* ns per thread of each run */
 	double ns_per_thread;	/* their median */
 	long views;		/* per run: the fewest; sliced: in all */
 	long views_fewest;
 	long mismatches;	/* views whose FS base differs from LIST's */
 	long woken;		/* sleeping threads scheduled during the method */
 	int spinners_advanced;	/* spinners whose counter moved meanwhile */
-	uint64_t spin_moved[SPINNERS];
+	uint64_t spin_moved[MAX_SPINNERS];
 	char *seen;		/* sliced: threads seen so far */
 };
 
 static struct shared *shared;
 static int nthreads;
+static int spinners;
 static pid_t child;
 static uint64_t *list_fsbase;	/* by thread index, from LIST */
 
@@ -177,7 +187,7 @@ static void child_main(void)
 	 * new stack is a TLB shootdown IPI to its CPU, slow under emulation.
 	 */
 	for (intptr_t i = nthreads - 1; i >= 1; i--) {
-		int err = pthread_create(&t, &attr, i <= SPINNERS ? spinner : sleeper, (void *)i);
+		int err = pthread_create(&t, &attr, i <= spinners ? spinner : sleeper, (void *)i);
 
 		if (err) {
 			__atomic_store_n(&shared->create_error, err, __ATOMIC_RELEASE);
@@ -278,12 +288,12 @@ static long times_scheduled(pid_t tid)
 /* Sleeping threads are the ones that are not spinners. */
 static int is_sleeper(int index)
 {
-	return index == 0 || index > SPINNERS;
+	return index == 0 || index > spinners;
 }
 
 struct snapshot {
 	long *switches;		/* by thread index */
-	uint64_t spin[SPINNERS];
+	uint64_t spin[MAX_SPINNERS];
 };
 
 static void take_snapshot(struct snapshot *s)
@@ -291,7 +301,7 @@ static void take_snapshot(struct snapshot *s)
 	for (int i = 0; i < nthreads; i++)
 		if (is_sleeper(i))
 			s->switches[i] = times_scheduled(shared->tids[i]);
-	for (int i = 0; i < SPINNERS; i++)
+	for (int i = 0; i < spinners; i++)
 		s->spin[i] = __atomic_load_n(&shared->spin[i].count, __ATOMIC_RELAXED);
 }
 
@@ -303,7 +313,7 @@ static void compare_snapshots(struct method *m, const struct snapshot *before,
 		if (is_sleeper(i) && before->switches[i] != after->switches[i])
 			m->woken++;
 	m->spinners_advanced = 0;
-	for (int i = 0; i < SPINNERS; i++) {
+	for (int i = 0; i < spinners; i++) {
 		m->spin_moved[i] += after->spin[i] - before->spin[i];
 		if (m->spin_moved[i])
 			m->spinners_advanced++;
@@ -384,18 +394,21 @@ static void count_view(struct method *m, char *seen, pid_t tid, uint64_t fsbase,
 
 static struct tlsview_client *client;
 
+/* The client's buffer, kept from one LIST to the next. */
+static struct tlsview_task *client_buffer;
+static size_t client_capacity;
+
 static int collect_list(struct method *m, char *seen, int first, int end)
 {
-	struct tlsview_task *tasks;
 	size_t count;
 
 	(void)first;
 	(void)end;
-	if (tlsview_client_list(client, child, &tasks, &count) != 0)
+	if (tlsview_client_list_into(client, child, &client_buffer, &client_capacity,
+				     &count) != 0)
 		return -1;
 	for (size_t i = 0; i < count; i++)
-		count_view(m, seen, tasks[i].tid, tasks[i].fsbase, 1);
-	free(tasks);
+		count_view(m, seen, client_buffer[i].tid, client_buffer[i].fsbase, 1);
 	return 0;
 }
 
@@ -429,6 +442,8 @@ static int collect_list_ioctl(struct method *m, char *seen, int first, int end)
 		count_view(m, seen, list_buffer[i].tid, list_buffer[i].fsbase, 0);
 	return 0;
 }
+
+static double beside_times[MAX_METHOD_RUNS];
 
 static char *debugfs_text;
 static size_t debugfs_size;
@@ -469,8 +484,16 @@ static int collect_debugfs(struct method *m, char *seen, int first, int end)
 		int tgid, tid;
 		char flags[32];
 
+		/*
+		 * Each line is cut off before it is scanned: glibc's sscanf()
+		 * takes the strlen() of its whole input first, which over the
+		 * rest of the file made this loop quadratic in the threads.
+		 */
 		next = strchr(line, '\n');
-		next = next ? next + 1 : line + strlen(line);
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
 		if (*line == '#')
 			continue;
 		if (sscanf(line, "%d %d %*u %31s %llx", &tgid, &tid, flags, &fsbase) == 4 &&
@@ -499,6 +522,64 @@ static int collect_ptrace(struct method *m, char *seen, int first, int end)
 	return 0;
 }
 
+static const char *gdb_path;
+
+/*
+ * What a user does with a debugger: gdb attaches to the process (stopping
+ * every thread), prints each thread's fs_base, detaches. Its lines:
+ *   Thread 2 (Thread 0x7f... (LWP 1234) "name"):   (or "Thread 2 (LWP 1234):")
+ *   fs_base        0x7f...      140...
+ */
+static int collect_gdb(struct method *m, char *seen, int first, int end)
+{
+	char pid_text[16], line[512];
+	int fds[2], status;
+	pid_t gdb, tid = 0;
+	FILE *out;
+
+	(void)first;
+	(void)end;
+	snprintf(pid_text, sizeof(pid_text), "%d", child);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	gdb = fork();
+	if (gdb < 0)
+		return -1;
+	if (gdb == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDERR_FILENO);
+		execl(gdb_path, "gdb", "-q", "-nx", "-batch", "-p", pid_text,
+		      "-ex", "thread apply all info registers fs_base", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	if (!out) {
+		close(fds[0]);
+		waitpid(gdb, NULL, 0);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), out)) {
+		unsigned long long fsbase;
+		char *lwp = strstr(line, "(LWP ");
+
+		if (lwp)
+			tid = (pid_t)atoi(lwp + 5);
+		else if (tid && sscanf(line, "fs_base %llx", &fsbase) == 1)
+			count_view(m, seen, tid, fsbase, 0);
+	}
+	fclose(out);
+	if (waitpid(gdb, &status, 0) != gdb || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = ECHILD;
+		return -1;
+	}
+	return 0;
+}
+
 static int compare_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -517,6 +598,8 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 	double start = now_ns(), t;
 	struct snapshot swap;
 
+	if (m->once && round > 0)
+		return 0;
 	do {
 		int first = 0, end = nthreads;
 
@@ -538,7 +621,7 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 			m->times[m->runs++] = t / (end - first);
 		if (!m->per_round_slice && (m->runs == 1 || m->views < m->views_fewest))
 			m->views_fewest = m->views;
-	} while (!m->per_round_slice && m->runs < MAX_RUNS &&
+	} while (!m->per_round_slice && !m->once && m->runs < MAX_METHOD_RUNS &&
 		 now_ns() - start < PHASE_MIN_NS / ROUNDS);
 
 	take_snapshot(scratch);
@@ -547,7 +630,7 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 	*snapshot = *scratch;
 	*scratch = swap;
 	/* Detached threads go back to sleep only once they have run again. */
-	if (m->per_round_slice && wait_until_asleep(snapshot, scratch) != 0) {
+	if ((m->per_round_slice || m->once) && wait_until_asleep(snapshot, scratch) != 0) {
 		fprintf(stderr, "tlsbench: threads still awake after %s\n", m->name);
 		return -1;
 	}
@@ -615,22 +698,34 @@ static int method_ok(const struct method *m)
 {
 	if (m->views != nthreads || m->mismatches)
 		return 0;
-	if (m->must_not_stop && (m->woken || m->spinners_advanced < SPINNERS))
+	if (m->must_not_stop && (m->woken || m->spinners_advanced < spinners))
 		return 0;
 	return 1;
+}
+
+static const struct method *method_named(const struct method *methods, int count,
+					  const char *name)
+{
+	for (int i = 0; i < count; i++)
+		if (strcmp(methods[i].name, name) == 0)
+			return &methods[i];
+	return NULL;
 }
 
 static void report(struct method *methods, int count, int json, double setup_s,
 		   double load_before, double load_after)
 {
-	double list_ns = methods[0].ns_per_thread, ptrace_ns = methods[count - 1].ns_per_thread;
+	const struct method *gdb = method_named(methods, count, "gdb");
+	double list_ns = methods[0].ns_per_thread;
+	double ptrace_ns = method_named(methods, count, "ptrace")->ns_per_thread;
 	double speedup = list_ns > 0 ? ptrace_ns / list_ns : 0;
+	double gdb_speedup = gdb && list_ns > 0 ? gdb->ns_per_thread / list_ns : 0;
 
 	if (json) {
 		printf("{\"mode\": \"module\", \"threads\": %d, \"spinning\": %d, "
 		       "\"stack_size\": %d, \"cpus\": %ld, \"rounds\": %d, \"setup_s\": %.3f, "
 		       "\"loadavg_before\": %.2f, \"loadavg_after\": %.2f,\n \"methods\": [",
-		       nthreads, SPINNERS, THREAD_STACK_SIZE, sysconf(_SC_NPROCESSORS_ONLN), ROUNDS,
+		       nthreads, spinners, THREAD_STACK_SIZE, sysconf(_SC_NPROCESSORS_ONLN), ROUNDS,
 		       setup_s, load_before, load_after);
 		for (int i = 0; i < count; i++) {
 			const struct method *m = &methods[i];
@@ -645,14 +740,17 @@ static void report(struct method *methods, int count, int json, double setup_s,
 			       m->mismatches, m->woken, m->spinners_advanced,
 			       method_ok(m) ? "true" : "false");
 		}
-		printf("\n ],\n \"list_speedup_over_ptrace\": %.1f, \"target_100x_met\": %s}\n",
+		printf("\n ],\n \"list_speedup_over_ptrace\": %.1f, \"target_100x_met\": %s",
 		       speedup, speedup >= 100 ? "true" : "false");
+		if (gdb)
+			printf(", \"list_speedup_over_gdb\": %.1f", gdb_speedup);
+		printf("}\n");
 		return;
 	}
 	printf("tlsbench --module: %d threads (%d spinning at SCHED_IDLE, %d asleep), "
 	       "%d KiB stacks, %ld CPUs, started in %.1f s, load average %.2f -> %.2f;\n"
 	       "wall clock, median of the runs of %d interleaved rounds\n\n",
-	       nthreads, SPINNERS, nthreads - SPINNERS, THREAD_STACK_SIZE / 1024,
+	       nthreads, spinners, nthreads - spinners, THREAD_STACK_SIZE / 1024,
 	       sysconf(_SC_NPROCESSORS_ONLN), setup_s, load_before, load_after, ROUNDS);
 	printf("%-10s %12s %11s %5s %8s %9s %6s %6s %8s %3s  %s\n", "method", "ns/thread",
 	       "all ms", "runs", "x list", "ptrace/x", "views", "woken", "spinning", "ok",
@@ -664,8 +762,10 @@ static void report(struct method *methods, int count, int json, double setup_s,
 		       m->ns_per_thread, m->ns_per_thread * nthreads / 1e6, m->runs,
 		       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
 		       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views, m->woken,
-		       m->spinners_advanced, SPINNERS, method_ok(m) ? "yes" : "NO", m->what);
+		       m->spinners_advanced, spinners, method_ok(m) ? "yes" : "NO", m->what);
 	}
+	if (gdb)
+		printf("\nLIST (libtlsview client) vs gdb: %.1fx faster.", gdb_speedup);
 	printf("\nLIST (libtlsview client) vs ptrace: %.1fx faster (target 100x: %s).\n"
 	       "views: threads whose view came back (of %d); woken: sleeping threads scheduled "
 	       "while the method ran;\nspinning: spinners whose counter kept moving meanwhile.\n",
@@ -685,10 +785,123 @@ static double load_average(void)
 	return load;
 }
 
-int module_bench(int threads, int json)
+/* ---- a small group beside a crowd ---- */
+
+static void *pause_forever(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/*
+ * A process of @threads threads that sleep (the main thread included),
+ * started before this returns; its pid, or -1. SIGKILL ends it.
+ */
+static pid_t start_crowd(int threads)
+{
+	int fds[2], started = 0;
+	char byte;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		pthread_attr_t attr;
+		pthread_t t;
+		int err = 0;
+
+		close(fds[0]);
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, THREAD_STACK_SIZE);
+		for (int i = 1; i < threads && !err; i++)
+			err = pthread_create(&t, &attr, pause_forever, NULL);
+		byte = err ? 'E' : 'R';
+		if (write(fds[1], &byte, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	if (pid > 0 && read(fds[0], &byte, 1) == 1 && byte == 'R')
+		started = 1;
+	close(fds[0]);
+	if (pid > 0 && !started) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/* Median ns of one bare LIST of the child's group, over about 250 ms. */
+static double time_group_list(uint32_t *count)
+{
+	struct tlsview_list req;
+	double start = now_ns(), t;
+	int runs = 0;
+
+	*count = 0;
+	do {
+		memset(&req, 0, sizeof(req));
+		req.tgid = child;
+		req.capacity = list_capacity;
+		req.entry_size = sizeof(struct tlsview_task);
+		req.entries = (uintptr_t)list_buffer;
+		t = now_ns();
+		if (ioctl(tlsview_client_fd(client), TLSVIEW_IOC_LIST, &req) != 0)
+			return -1;
+		t = now_ns() - t;
+		if (runs < MAX_METHOD_RUNS)
+			beside_times[runs++] = t;
+		*count = req.count;
+	} while (runs < MAX_METHOD_RUNS && (now_ns() - start < PHASE_MIN_NS || runs < 5));
+	qsort(beside_times, (size_t)runs, sizeof(double), compare_double);
+	return beside_times[runs / 2];
+}
+
+static int beside_bench(const struct module_options *opt)
+{
+	uint32_t idle_count, crowded_count;
+	double idle_ns, crowded_ns, ratio;
+	pid_t crowd;
+	int ok;
+
+	idle_ns = time_group_list(&idle_count);
+	crowd = start_crowd(opt->beside);
+	if (crowd < 0) {
+		fprintf(stderr, "tlsbench: could not start %d other threads\n", opt->beside);
+		return 1;
+	}
+	crowded_ns = time_group_list(&crowded_count);
+	kill(crowd, SIGKILL);
+	waitpid(crowd, NULL, 0);
+	if (idle_ns < 0 || crowded_ns < 0) {
+		fprintf(stderr, "tlsbench: LIST: %s\n", strerror(errno));
+		return 1;
+	}
+	ratio = crowded_ns / idle_ns;
+	ok = idle_count == (uint32_t)nthreads && crowded_count == (uint32_t)nthreads;
+	if (opt->json)
+		printf("{\"mode\": \"module_beside\", \"group_threads\": %d, \"other_threads\": %d, "
+		       "\"cpus\": %ld, \"idle_ns\": %.1f, \"crowded_ns\": %.1f, "
+		       "\"ratio\": %.3f, \"within_2x\": %s, \"ok\": %s}\n", nthreads, opt->beside,
+		       sysconf(_SC_NPROCESSORS_ONLN), idle_ns, crowded_ns, ratio,
+		       ratio <= 2 ? "true" : "false", ok ? "true" : "false");
+	else
+		printf("tlsbench --module --beside: one bare LIST of a %d-thread process, median "
+		       "of the runs\n  alone: %.1f us, beside %d other threads: %.1f us: %.2fx "
+		       "(within 2x: %s)\n", nthreads, idle_ns / 1e3, opt->beside,
+		       crowded_ns / 1e3, ratio, ratio <= 2 ? "yes" : "NO");
+	return ok ? 0 : 1;
+}
+
+int module_bench(const struct module_options *opt)
 {
 	static struct method methods[] = {
-		{ .name = "list", .what = "one TLSVIEW_IOC_LIST (libtlsview client: count, then fill)",
+		{ .name = "list", .what = "TLSVIEW_IOC_LIST (libtlsview client, buffer kept)",
 		  .collect = collect_list, .must_not_stop = 1 },
 		{ .name = "list_ioctl", .what = "one TLSVIEW_IOC_LIST ioctl, buffer ready",
 		  .collect = collect_list_ioctl, .must_not_stop = 1 },
@@ -698,15 +911,25 @@ int module_bench(int threads, int json)
 		  .collect = collect_debugfs, .must_not_stop = 1 },
 		{ .name = "ptrace", .what = "SEIZE+INTERRUPT+waitpid+GETREGS+DETACH per thread",
 		  .collect = collect_ptrace, .per_round_slice = 1 },
+		{ .name = "gdb", .what = "gdb -p: thread apply all info registers fs_base",
+		  .collect = collect_gdb, .once = 1 },
 	};
-	int count = (int)(sizeof(methods) / sizeof(methods[0]));
+	/* gdb is last, and only there when asked for. */
+	int count = (int)(sizeof(methods) / sizeof(methods[0])) - !opt->gdb;
 	struct snapshot snapshot, scratch;
 	double setup, load_before;
 	char msg[256] = "";
 	int status = 0;
 	char *seen;
 
-	nthreads = threads;
+	nthreads = opt->beside ? BESIDE_GROUP : opt->threads;
+	spinners = opt->beside ? 0 : opt->spinners;
+	gdb_path = opt->gdb;
+	if (spinners > MAX_SPINNERS || spinners >= nthreads) {
+		fprintf(stderr, "tlsbench: --spinners must be below %d and the threads\n",
+			MAX_SPINNERS);
+		return 2;
+	}
 	if (tlsview_client_open(&client, NULL, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "tlsbench: %s\n", msg[0] ? msg : strerror(errno));
 		return 1;
@@ -730,6 +953,8 @@ int module_bench(int threads, int json)
 		return 1;
 	}
 	raise_limits();
+	if (opt->beside)
+		raise_sysctl("/proc/sys/kernel/threads-max", opt->beside + nthreads + 4096L);
 	setup = now_ns();
 	if (start_child() != 0) {
 		stop_child();
@@ -747,6 +972,12 @@ int module_bench(int threads, int json)
 		stop_child();
 		return 1;
 	}
+	if (opt->beside) {
+		status = beside_bench(opt);
+		stop_child();
+		tlsview_client_close(client);
+		return status;
+	}
 	load_before = load_average();
 	for (int round = 0; round < ROUNDS; round++) {
 		for (int i = 0; i < count; i++) {
@@ -761,7 +992,7 @@ int module_bench(int threads, int json)
 		if (!method_ok(&methods[i]))
 			status = 1;
 	}
-	report(methods, count, json, setup, load_before, load_average());
+	report(methods, count, opt->json, setup, load_before, load_average());
 	stop_child();
 	tlsview_client_close(client);
 	return status;

@@ -10,14 +10,16 @@
  * so their TLS blocks are in the static TLS area like any library loaded
  * at start-up).
  *
- * The variable is exported and explicitly general-dynamic: in a shared
+ * The array is exported and explicitly general-dynamic: in a shared
  * object the compiler may not assume it knows where the variable lives
  * (another module could interpose it), which is exactly the case the
- * dynamic models exist for. The access sits in its own noinline function
- * with a volatile asm in it, so the compiler can neither hoist the address
- * computation out of the caller's loop nor treat the function as pure and
- * merge calls: every iteration pays the call, the address computation and
- * one load, nothing else.
+ * dynamic models exist for. Each access is a call to a noinline reader
+ * taking the index to load (always 0, and element 0 holds 0): latency
+ * chains the calls through that index, throughput makes independent calls.
+ * The call boundary keeps the compiler from hoisting the address
+ * computation out of the loop, and the volatile asm keeps the reader from
+ * being treated as pure and its calls merged: every access pays the call,
+ * the address computation and one load, as in ops.c's readers.
  */
 #include <stdint.h>
 
@@ -25,16 +27,17 @@
 #define CONCAT(a, b)	CONCAT2(a, b)
 #define EXPORTED(name)	CONCAT(name, TLSBENCH_SUFFIX)
 
-#define UNROLL 8	/* as in main.c */
+#define UNROLL 8	/* as in tlsbench.h */
 
-/* Also the variable of tlsbench's tls_ie op (read from the executable). */
-__attribute__((tls_model("global-dynamic"))) __thread int EXPORTED(tlsbench_var_);
+/* Also the array of tlsbench's tls_ie op (read from the executable). */
+__attribute__((tls_model("global-dynamic"))) __thread long EXPORTED(tlsbench_array_)[1];
 
-void EXPORTED(tlsbench_run_)(uint64_t n);
+void EXPORTED(tlsbench_latency_)(uint64_t n);
+void EXPORTED(tlsbench_throughput_)(uint64_t n);
 
-static __attribute__((noinline)) int read_variable(void)
+static __attribute__((noinline)) long read_array(long i)
 {
-	int v = EXPORTED(tlsbench_var_);
+	long v = EXPORTED(tlsbench_array_)[i];
 
 	__asm__ __volatile__("" : "+r" (v));
 	return v;
@@ -43,12 +46,19 @@ static __attribute__((noinline)) int read_variable(void)
 #define SINK(v) __asm__ __volatile__("" : : "r" (v))
 #define REPEAT8(body) do { body; body; body; body; body; body; body; body; } while (0)
 
-/*
- * n reads (n a multiple of UNROLL). The loop is here, not in tlsbench, so
- * the call to read_variable() is a direct one, as in the executable's ops.
- */
-void EXPORTED(tlsbench_run_)(uint64_t n)
+/* n dependent reads (n a multiple of UNROLL): each index is the last value. */
+void EXPORTED(tlsbench_latency_)(uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i += UNROLL)
-		REPEAT8(SINK(read_variable()));
+	long i = 0;
+
+	for (uint64_t k = 0; k < n; k += UNROLL)
+		REPEAT8(i = read_array(i));
+	SINK(i);
+}
+
+/* n independent reads. */
+void EXPORTED(tlsbench_throughput_)(uint64_t n)
+{
+	for (uint64_t k = 0; k < n; k += UNROLL)
+		REPEAT8(SINK(read_array(0)));
 }

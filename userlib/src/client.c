@@ -153,38 +153,37 @@ TLSVIEW_EXPORT int tlsview_client_get_cpu(const struct tlsview_client *client, u
 	return err ? tlsview_fail(-err) : 0;
 }
 
-TLSVIEW_EXPORT int tlsview_client_list(const struct tlsview_client *client, pid_t tgid,
-				       struct tlsview_task **tasksp, size_t *countp)
+TLSVIEW_EXPORT int tlsview_client_list_into(const struct tlsview_client *client, pid_t tgid,
+					    struct tlsview_task **bufferp, size_t *capacityp,
+					    size_t *countp)
 {
-	struct tlsview_task *tasks = NULL;
-	uint32_t capacity = 0;
+	struct tlsview_task *buffer;
+	size_t capacity;
 	int attempt, err;
 
-	if (!client || !tasksp || !countp)
+	if (!client || !bufferp || !capacityp || !countp)
 		return tlsview_fail(EINVAL);
-	*tasksp = NULL;
+	buffer = *bufferp;
+	capacity = buffer ? *capacityp : 0;
+	if (client->info.max_list && capacity > client->info.max_list)
+		capacity = client->info.max_list;
 	*countp = 0;
 
-	/* Attempt 0 only counts; later ones retry while the group outgrows us. */
+	/* A buffer that fits takes one ioctl; a group that outgrew it, more. */
 	for (attempt = 0; attempt <= LIST_ATTEMPTS; attempt++) {
 		struct tlsview_list list = {
 			.tgid = tgid,
-			.capacity = capacity,
+			.capacity = (uint32_t)capacity,
 			.entry_size = sizeof(struct tlsview_task),
-			.entries = (uintptr_t)tasks,
+			.entries = (uintptr_t)buffer,
 		};
 		uint64_t want;
 		void *grown;
 
 		err = do_ioctl(client->fd, TLSVIEW_IOC_LIST, &list);
 		if (err)
-			goto fail;
+			return tlsview_fail(-err);
 		if (list.total <= capacity) {
-			if (list.count == 0) {
-				free(tasks);
-				tasks = NULL;
-			}
-			*tasksp = tasks;
 			*countp = list.count;
 			return 0;
 		}
@@ -192,20 +191,36 @@ TLSVIEW_EXPORT int tlsview_client_list(const struct tlsview_client *client, pid_
 		want = (uint64_t)list.total + list.total / 8 + 4;
 		if (client->info.max_list && want > client->info.max_list)
 			want = client->info.max_list;
-		if (want <= capacity) {
-			err = -E2BIG;
-			goto fail;
-		}
-		grown = realloc(tasks, (size_t)want * sizeof(*tasks));
-		if (!grown) {
-			err = -ENOMEM;
-			goto fail;
-		}
-		tasks = grown;
-		capacity = (uint32_t)want;
+		if (want <= capacity)
+			return tlsview_fail(E2BIG);
+		grown = realloc(buffer, (size_t)want * sizeof(*buffer));
+		if (!grown)
+			return tlsview_fail(ENOMEM);
+		buffer = grown;
+		capacity = (size_t)want;
+		*bufferp = buffer;
+		*capacityp = capacity;
 	}
-	err = -EAGAIN;
-fail:
-	free(tasks);
-	return tlsview_fail(-err);
+	return tlsview_fail(EAGAIN);
+}
+
+TLSVIEW_EXPORT int tlsview_client_list(const struct tlsview_client *client, pid_t tgid,
+				       struct tlsview_task **tasksp, size_t *countp)
+{
+	struct tlsview_task *tasks = NULL;
+	size_t capacity = 0;
+	int err;
+
+	if (!client || !tasksp || !countp)
+		return tlsview_fail(EINVAL);
+	*tasksp = NULL;
+	*countp = 0;
+	/* No buffer yet: the first ioctl only counts, then one fills. */
+	err = tlsview_client_list_into(client, tgid, &tasks, &capacity, countp);
+	if (err || *countp == 0) {
+		free(tasks);
+		return err;
+	}
+	*tasksp = tasks;
+	return 0;
 }

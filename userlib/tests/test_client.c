@@ -358,6 +358,49 @@ START_TEST(test_list_empty_and_errors)
 }
 END_TEST
 
+START_TEST(test_list_into_reuses_the_buffer)
+{
+	struct tlsview_client *client = open_fake(TLSVIEW_ABI_VERSION);
+	struct tlsview_task *buffer = NULL, *first;
+	size_t capacity = 0, count = 0;
+
+	fake.group = 50;
+	/* No buffer yet: count, then fill. */
+	ck_assert_int_eq(tlsview_client_list_into(client, 77, &buffer, &capacity, &count), 0);
+	ck_assert_uint_eq(fake.list_calls, 2);
+	ck_assert_ptr_nonnull(buffer);
+	ck_assert_uint_ge(capacity, 50);
+	ck_assert_uint_eq(count, 50);
+	first = buffer;
+
+	/* It fits: one ioctl into the same buffer, nothing allocated. */
+	ck_assert_int_eq(tlsview_client_list_into(client, 77, &buffer, &capacity, &count), 0);
+	ck_assert_uint_eq(fake.list_calls, 3);
+	ck_assert_uint_eq(fake.capacities[2], capacity);
+	ck_assert_ptr_eq(buffer, first);
+	ck_assert_uint_eq(count, 50);
+	ck_assert_int_eq(buffer[49].tid, 1049);
+
+	/* The group outgrew it: grown once, then filled. */
+	fake.group = 5000;
+	ck_assert_int_eq(tlsview_client_list_into(client, 77, &buffer, &capacity, &count), 0);
+	ck_assert_uint_eq(fake.list_calls, 5);
+	ck_assert_uint_ge(capacity, 5000);
+	ck_assert_uint_eq(count, 5000);
+	ck_assert_int_eq(buffer[4999].tid, 5999);
+
+	/* A failure leaves the buffer the caller's, intact. */
+	fake.fail_with = ESRCH;
+	first = buffer;
+	ck_assert_int_eq(tlsview_client_list_into(client, 77, &buffer, &capacity, &count), -ESRCH);
+	ck_assert_ptr_eq(buffer, first);
+	ck_assert_uint_eq(count, 0);
+	ck_assert_int_eq(tlsview_client_list_into(client, 77, NULL, &capacity, &count), -EINVAL);
+	free(buffer);
+	tlsview_client_close(client);
+}
+END_TEST
+
 /* ---- the real module ---- */
 
 static struct tlsview_client *open_real(void)
@@ -473,6 +516,7 @@ int main(void)
 	tap_add_test(s, test_list_retries_when_group_grows, NULL);
 	tap_add_test(s, test_list_gives_up_on_endless_growth, NULL);
 	tap_add_test(s, test_list_empty_and_errors, NULL);
+	tap_add_test(s, test_list_into_reuses_the_buffer, NULL);
 	tap_add_test(s, test_real_info_and_self, no_device);
 	tap_add_test(s, test_real_list_group, no_device);
 	tap_add_test(s, test_real_cpus, no_device);

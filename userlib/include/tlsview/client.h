@@ -84,13 +84,34 @@ int tlsview_client_get_task(const struct tlsview_client *client, pid_t tid, uint
  *
  * Asks for the count first (capacity 0), then for that many entries, and
  * retries with a bigger buffer when the group grew in between (up to a
- * bounded number of attempts).
+ * bounded number of attempts). A caller that lists repeatedly keeps its
+ * buffer with tlsview_client_list_into() instead.
  * Returns 0, or a negative errno with errno set: -ESRCH (unknown tgid),
  * -EINVAL (NULL arguments), -ENOMEM, -EAGAIN (the group kept growing faster
  * than it could be listed), or another error the module reports.
  */
 int tlsview_client_list(const struct tlsview_client *client, pid_t tgid,
 			struct tlsview_task **tasksp, size_t *countp);
+
+/**
+ * tlsview_client_list_into() - tlsview_client_list() into a buffer the caller keeps
+ * @client:    the client.
+ * @tgid:      the thread group, 0 for every thread visible to the caller.
+ * @bufferp:   in/out: a malloc()ed array of *@capacityp views, or NULL;
+ *             grown with realloc() (and *@bufferp updated) when the group
+ *             does not fit. Keep it for the next call; free() it at the end,
+ *             also after a failure.
+ * @capacityp: in/out: the number of views *@bufferp holds.
+ * @countp:    on success, the number of views written to *@bufferp.
+ *
+ * For callers that list again and again (monitors, benchmarks): once the
+ * buffer fits the group, a call is one ioctl and no allocation. A buffer
+ * too small is grown to the group's size plus some room, and the call
+ * retried (up to a bounded number of attempts).
+ * Returns 0, or a negative errno with errno set, as tlsview_client_list().
+ */
+int tlsview_client_list_into(const struct tlsview_client *client, pid_t tgid,
+			     struct tlsview_task **bufferp, size_t *capacityp, size_t *countp);
 
 /**
  * tlsview_client_get_cpu() - one CPU's CR4 and FSGSBASE state
