@@ -26,11 +26,11 @@
  * the machine (other VMs on the host; under QEMU TCG the guest's clock runs
  * on while its virtual CPU waits for a host CPU) hits all of them alike:
  * in each round every fast method runs for about PHASE_MIN_NS / ROUNDS
- * (at least once), and ptrace takes the next 1/ROUNDS of the threads, so
- * that every thread is ptraced exactly once (and then the reader waits
- * until the detached threads sleep again, untimed). ns/thread is the
- * median over the runs (ptrace: over the rounds) of the run's time per
- * thread.
+ * (at least MIN_RUNS_PER_ROUND times), and ptrace takes the next 1/ROUNDS
+ * of the threads, so that every thread is ptraced exactly once (and then
+ * the reader waits until the detached threads sleep again, untimed).
+ * ns/thread is the median over the runs (ptrace: over the rounds) of the
+ * run's time per thread.
  *
  * Checks, each making the run fail (exit 1), none about time:
  *  - every run of every method returned a view for each of the N thread
@@ -78,7 +78,12 @@
 #define THREAD_STACK_SIZE	(16 * 1024)
 #define DEBUGFS_TASKS		"/sys/kernel/debug/tlsview/tasks"
 #define ROUNDS			5
-/* A fast method runs for at least this long in all, split over the rounds. */
+/*
+ * A fast method runs for at least this long in all, split over the rounds,
+ * and at least this often per round (so that a slow run at 10,000 threads
+ * still has a median of 15).
+ */
+#define MIN_RUNS_PER_ROUND	3
 #define PHASE_MIN_NS		250e6
 #define MAX_METHOD_RUNS		2000
 #define START_TIMEOUT_S		600
@@ -110,6 +115,7 @@ struct method {
 	int runs;
 	double times[MAX_METHOD_RUNS];	/* ns per thread of each run */
 	double ns_per_thread;	/* their median */
+	double ns_per_thread_min;	/* the fastest: what is left when nothing interferes */
 	long views;		/* per run: the fewest; sliced: in all */
 	long views_fewest;
 	long mismatches;	/* views whose FS base differs from LIST's */
@@ -589,13 +595,14 @@ static int compare_double(const void *a, const void *b)
 
 /*
  * One round of @m: a slice of the threads (sliced methods), or runs over
- * all of them for about PHASE_MIN_NS / ROUNDS (at least one). @snapshot
+ * all of them for about PHASE_MIN_NS / ROUNDS (at least MIN_RUNS_PER_ROUND). @snapshot
  * holds the state before and is left holding the state after.
  */
 static int run_round(struct method *m, int round, struct snapshot *snapshot,
 		     struct snapshot *scratch, char *seen)
 {
 	double start = now_ns(), t;
+	int runs_this_round = 0;
 	struct snapshot swap;
 
 	if (m->once && round > 0)
@@ -621,8 +628,10 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 			m->times[m->runs++] = t / (end - first);
 		if (!m->per_round_slice && (m->runs == 1 || m->views < m->views_fewest))
 			m->views_fewest = m->views;
+		runs_this_round++;
 	} while (!m->per_round_slice && !m->once && m->runs < MAX_METHOD_RUNS &&
-		 now_ns() - start < PHASE_MIN_NS / ROUNDS);
+		 (now_ns() - start < PHASE_MIN_NS / ROUNDS ||
+		  runs_this_round < MIN_RUNS_PER_ROUND));
 
 	take_snapshot(scratch);
 	compare_snapshots(m, snapshot, scratch);
@@ -641,6 +650,7 @@ static void finish_method(struct method *m)
 {
 	qsort(m->times, (size_t)m->runs, sizeof(double), compare_double);
 	m->ns_per_thread = m->runs ? m->times[m->runs / 2] : 0;
+	m->ns_per_thread_min = m->runs ? m->times[0] : 0;
 	if (!m->per_round_slice)
 		m->views = m->views_fewest;
 }
@@ -730,11 +740,12 @@ static void report(struct method *methods, int count, int json, double setup_s,
 		for (int i = 0; i < count; i++) {
 			const struct method *m = &methods[i];
 
-			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, \"runs\": %d, "
+			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, "
+			       "\"ns_per_thread_min\": %.1f, \"runs\": %d, "
 			       "\"ratio_to_list\": %.3f, \"ptrace_over_this\": %.3f, "
 			       "\"views\": %ld, \"fsbase_mismatches\": %ld, \"sleepers_woken\": %ld, "
 			       "\"spinners_advanced\": %d, \"ok\": %s}",
-			       i ? "," : "", m->name, m->ns_per_thread, m->runs,
+			       i ? "," : "", m->name, m->ns_per_thread, m->ns_per_thread_min, m->runs,
 			       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
 			       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views,
 			       m->mismatches, m->woken, m->spinners_advanced,
