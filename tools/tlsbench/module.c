@@ -12,7 +12,9 @@
  *             thread of the system; the process's lines picked out);
  *   ptrace    what a debugger does without the module: per thread
  *             PTRACE_SEIZE, PTRACE_INTERRUPT, waitpid for the stop,
- *             PTRACE_GETREGS (fs_base, gs_base), PTRACE_DETACH;
+ *             libtlsview's tlsview_tracee_read() (PTRACE_GETREGS and
+ *             PTRACE_GET_THREAD_AREA, as tlsview's ptrace source reads a
+ *             thread), PTRACE_DETACH;
  *   gdb       (--gdb PATH) what a user types: gdb -p PID -batch -ex
  *             'thread apply all info registers fs_base', run once.
  *
@@ -65,18 +67,18 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <tlsview/client.h>
+#include <tlsview/debugfs.h>
+#include <tlsview/tracee.h>
 
 #include "tlsbench.h"
 
 /* At most this many spinners (--spinners; the default is none). */
 #define MAX_SPINNERS		64
 #define THREAD_STACK_SIZE	(16 * 1024)
-#define DEBUGFS_TASKS		"/sys/kernel/debug/tlsview/tasks"
 #define ROUNDS			5
 /*
  * A fast method runs for at least this long in all, split over the rounds,
@@ -456,10 +458,12 @@ static size_t debugfs_size;
 
 static int collect_debugfs(struct method *m, char *seen, int first, int end)
 {
+	struct tlsview_tasks_columns columns;
+	struct tlsview_task task;
 	size_t used = 0;
 	ssize_t n;
-	char *line, *next;
-	int fd = open(DEBUGFS_TASKS, O_RDONLY | O_CLOEXEC);
+	char *line;
+	int fd = open(TLSVIEW_DEBUGFS_TASKS, O_RDONLY | O_CLOEXEC);
 
 	(void)first;
 	(void)end;
@@ -485,33 +489,22 @@ static int collect_debugfs(struct method *m, char *seen, int first, int end)
 	if (n < 0)
 		return -1;
 	debugfs_text[used] = '\0';
-	for (line = debugfs_text; *line; line = next) {
-		unsigned long long fsbase;
-		int tgid, tid;
-		char flags[32];
-
-		/*
-		 * Each line is cut off before it is scanned: glibc's sscanf()
-		 * takes the strlen() of its whole input first, which over the
-		 * rest of the file made this loop quadratic in the threads.
-		 */
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (*line == '#')
-			continue;
-		if (sscanf(line, "%d %d %*u %31s %llx", &tgid, &tid, flags, &fsbase) == 4 &&
-		    tgid == child)
-			count_view(m, seen, tid, fsbase, 0);
-	}
+	/*
+	 * libtlsview's parser: the header names the columns. It reads one
+	 * line at a time (up to its newline), so the walk stays linear in
+	 * the threads.
+	 */
+	if (tlsview_tasks_parse_header(debugfs_text, &columns) < 0)
+		return -1;
+	for (line = strchr(debugfs_text, '\n'); line && *++line; line = strchr(line, '\n'))
+		if (tlsview_tasks_parse_line(&columns, line, &task) == 0 && task.tgid == child)
+			count_view(m, seen, task.tid, task.fsbase, 0);
 	return 0;
 }
 
 static int collect_ptrace(struct method *m, char *seen, int first, int end)
 {
-	struct user_regs_struct regs;
+	struct tlsview_task task;
 	int status;
 
 	for (int i = first; i < end; i++) {
@@ -521,8 +514,8 @@ static int collect_ptrace(struct method *m, char *seen, int first, int end)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == 0 &&
 		    waitpid(tid, &status, __WALL) == tid && WIFSTOPPED(status) &&
-		    ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0)
-			count_view(m, seen, tid, regs.fs_base, 0);
+		    tlsview_tracee_read(tid, &task) == 0)
+			count_view(m, seen, tid, task.fsbase, 0);
 		ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	}
 	return 0;
@@ -918,7 +911,7 @@ int module_bench(const struct module_options *opt)
 		  .collect = collect_list_ioctl, .must_not_stop = 1 },
 		{ .name = "get_task", .what = "TLSVIEW_IOC_GET_TASK per thread",
 		  .collect = collect_get_task, .must_not_stop = 1 },
-		{ .name = "debugfs", .what = "read and parse " DEBUGFS_TASKS,
+		{ .name = "debugfs", .what = "read and parse " TLSVIEW_DEBUGFS_TASKS,
 		  .collect = collect_debugfs, .must_not_stop = 1 },
 		{ .name = "ptrace", .what = "SEIZE+INTERRUPT+waitpid+GETREGS+DETACH per thread",
 		  .collect = collect_ptrace, .per_round_slice = 1 },
