@@ -5,7 +5,7 @@
 # not $(PREFIX)/lib, and the installed tlsbench finds them there by itself;
 # installing the module prints no sign-file SSL errors (without the kernel's
 # signing key it is installed unsigned, and says so).
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(dirname "$(realpath "$0")")
 top=$here/../..
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"

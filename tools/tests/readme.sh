@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Description: the README's sample output is the tlsview command's, as it is
 # today: its "source:" line and its table header are what tlsview prints.
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(dirname "$(realpath "$0")")
 top=$here/../..
 tlsview=$top/tools/build/bin/tlsview
 # shellcheck source=tools/tests/tap.sh

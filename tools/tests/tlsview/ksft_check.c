@@ -7,7 +7,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 #include "kselftest_harness.h"
-#include "harness.h"
+#include "tlsview_test.h"
 
 TEST(quick_and_long_conflict)
 {

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "harness.h"
+#include "tlsview_test.h"
 
 #define READS 10
 

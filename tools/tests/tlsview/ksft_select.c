@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "harness.h"
+#include "tlsview_test.h"
 
 static const char *const names[] = { "alpha-1", "alpha-2", "beta" };
 #define NR_NAMED 3

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "harness.h"
+#include "tlsview_test.h"
 
 /* Under TCG a 500-thread target and many reads take a while: bounds are per loop too. */
 #define STATES_TIMEOUT 240
