@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <tlsview/check.h>
 #include <tlsview/fsgs.h>
 
@@ -43,9 +44,39 @@ static inline struct tlsview_check_params check_params(enum tlsview_check_segmen
 	if (status_ == TLSVIEW_CHECK_SKIP)					\
 		SKIP(return, "%s", (result).message);				\
 	ASSERT_EQ(TLSVIEW_CHECK_PASS, status_) {				\
-		TH_LOG("%s", (result).message);					\
+		TH_LOG("mismatch: tid %d, view %s, %s: expected 0x%llx, seen 0x%llx, round %llu", \
+		       (int)(result).mismatch.tid,					\
+		       tlsview_check_view_name((result).mismatch.view),		\
+		       (result).mismatch.quantity,				\
+		       (unsigned long long)(result).mismatch.expected,		\
+		       (unsigned long long)(result).mismatch.seen,			\
+		       (unsigned long long)(result).mismatch.round);		\
 	}									\
+	/* A pass records no mismatch at all. */				\
+	ASSERT_EQ(0, (result).mismatch.view);					\
+	ASSERT_EQ(0, (result).mismatch.quantity[0]);				\
 } while (0)
+
+/*
+ * The threads the context-switch and migration checks run at the least:
+ * one more than the CPUs, so that someone always waits.
+ */
+static inline unsigned long cpus_plus_one(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return (cpus > 0 ? (unsigned long)cpus : 1) + 1;
+}
+
+/*
+ * How many of a thread's own views a check compares each time it looks:
+ * arch_prctl always, rd{fs,gs}base where FSGSBASE is usable, and %fs:0 for
+ * an FS base when the scenario compares the ABI self-pointer (@fs0).
+ */
+static inline unsigned int own_view_count(enum tlsview_check_segment segment, bool fs0)
+{
+	return 1 + tlsview_have_fsgsbase() + (fs0 && segment == TLSVIEW_SEG_FS);
+}
 
 /* SKIP the current test unless the module's ioctl view is there. */
 #define REQUIRE_MODULE() do {							\
