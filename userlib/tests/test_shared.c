@@ -179,7 +179,7 @@ START_TEST(test_api_through_shared_library)
 	int result = 0;
 
 	ck_assert_str_eq(tlsview_version(), TLSVIEW_VERSION_STRING);
-	ck_assert_str_eq(tlsview_version(), "1.1");
+	ck_assert_str_eq(tlsview_version(), "1.2");
 	ck_assert_int_eq(syscall(SYS_arch_prctl, ARCH_GET_FS, &fs), 0);
 	ck_assert_uint_eq(tlsview_get_fs(), fs);
 	ck_assert_int_eq(tlsview_set_gs(0x3000), 0);
