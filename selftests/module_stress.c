@@ -34,12 +34,13 @@
 /*
  * Creating threads stops at MANY_THREADS or after this long, whichever
  * comes first. The sanitizer kernel under TCG beside other VMs (load 20 to
- * 40) made about 19 threads a second, and their exits took about 9 ms
- * each: some 2,800 threads, 25 s of exits and a few seconds of reading,
- * well inside the 300 s harness timeout; a slower machine makes fewer
- * threads in the same time, so the total stays about the same.
+ * 40) made about 20 threads a second, read them in 4 s and took 15 ms per
+ * thread to end them: some 2,400 threads and 160 s in all, well inside
+ * the 300 s harness timeout; a slower machine makes fewer threads in the
+ * same time (and still 1,000 at 9 a second), so the total stays about
+ * the same.
  */
-#define CREATE_SECONDS	150.0
+#define CREATE_SECONDS	120.0
 /* How long the parked threads get to report their ids. */
 #define PARK_SECONDS	30.0
 #define CHURNERS	3
