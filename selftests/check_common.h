@@ -126,36 +126,17 @@ static inline unsigned int own_view_count(enum tlsview_check_segment segment, bo
 #include <unistd.h>
 
 /*
- * A helper program of selftests/helpers: next to this test
- * (../bin/NAME from build/tests), else in $PATH (the VM). Returns a static
- * path, or NULL when it is nowhere.
+ * A helper program of selftests/helpers, beside the tests: the kselftest
+ * runner starts each test in its own folder, so a helper is ./NAME there
+ * (also when run by hand: cd to the tests' folder first). Returns NULL when
+ * it is not there, and the test SKIPs.
  */
 static inline const char *find_helper(const char *name)
 {
-	static char path[2 * PATH_MAX + 16];
-	char self[PATH_MAX], *slash, *dirs, *dir, *save = NULL;
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	static char path[PATH_MAX];
 
-	if (len > 0) {
-		self[len] = 0;
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(path, sizeof(path), "%s/../bin/%s", self, name);
-			if (access(path, X_OK) == 0)
-				return path;
-		}
-	}
-	dirs = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-	for (dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (access(path, X_OK) == 0) {
-			free(dirs);
-			return path;
-		}
-	}
-	free(dirs);
-	return NULL;
+	snprintf(path, sizeof(path), "./%s", name);
+	return access(path, X_OK) == 0 ? path : NULL;
 }
 
 #endif /* TLSVIEW_SELFTESTS_CHECK_COMMON_H */

@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "../tlsview/harness.h"
+#include "../tlsview/tlsview_test.h"
 #include "tlsdata_target.h"
 
 #define ALL_VARS "errno,tlsdata_exe_le,tlsdata_exe_ie,tlsdata_exe_short,tlsdata_exe_record," \
