@@ -373,7 +373,7 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 		view->cpu = task_cpu(task);
 		if (task->flags & PF_KTHREAD)
 			view->flags |= TLSVIEW_TASK_KTHREAD;
-		__get_task_comm(view->comm, sizeof(view->comm), task);
+		get_task_comm(view->comm, task);
 		return;
 	}
 
