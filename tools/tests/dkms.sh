@@ -6,7 +6,7 @@
 # whose vermagic names that kernel's release. DKMS runs on a private tree,
 # source and install folder (--dkmstree, --sourcetree, --installtree):
 # nothing under /var/lib/dkms or /lib/modules is touched.
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(dirname "$(realpath "$0")")
 top=$(cd "$here/../.." && pwd)
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"

@@ -7,7 +7,7 @@
 # cannot parse a kernel's headers (bookworm's 0.6.4 and 7.x), kbuild drops
 # sparse with only a notice; that kernel's sparse line is then a SKIP that
 # says so, never an "ok".
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(dirname "$(realpath "$0")")
 top=$(cd "$here/../.." && pwd)
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"
