@@ -5,9 +5,11 @@
  * wins"; -v's progress names the scenario it belongs to; every scenario
  * stops at its time bound, however many rounds it planned (--long's
  * plans, a bound of half a second), and says how far it got; compat_tls
- * runs without the module, through ptrace.
+ * runs without the module, through ptrace; every field of --json's output
+ * is named in tlsview(8)'s JSON OUTPUT section.
  */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,6 +180,51 @@ TEST(compat_tls_through_ptrace)
 	EXPECT_EQ(1, json_int(scenario, "rounds", 0));
 	json_free(document);
 	run_free(&run);
+}
+
+/* Each key of @object is a word of @page; the first that is not, or NULL. */
+static const char *undocumented_key(const struct json *object, const char *page)
+{
+	size_t i;
+
+	for (i = 0; object && object->type == JSON_OBJECT && i < object->count; i++)
+		if (!man_has_word(page, strlen(page), object->keys[i]))
+			return object->keys[i];
+	return NULL;
+}
+
+/*
+ * The document's own fields, its facts' and a passing scenario's (seeds
+ * runs everywhere): every field but a failure's mismatch and an error's
+ * errno, which a healthy machine cannot be made to print.
+ */
+TEST(every_result_field_documented)
+{
+	char *page = man_section(man_page(), "JSON OUTPUT"), error[128];
+	const struct json *scenarios;
+	struct json *document;
+	struct run run;
+	size_t i;
+
+	ASSERT_TRUE(page != NULL) TH_LOG("no section JSON OUTPUT in %s", man_page());
+	run_tlsview(&run, (const char *[]){ "check", "--only", "seeds", "--json", NULL });
+	ASSERT_EQ(0, run.status) TH_LOG("%s", run.err);
+	document = json_parse(run.out, error, sizeof(error));
+	ASSERT_NE(NULL, document) TH_LOG("%s: %s", error, run.out);
+	EXPECT_TRUE(undocumented_key(document, page) == NULL) TH_LOG("%s", run.out);
+	EXPECT_TRUE(undocumented_key(json_get(document, "facts"), page) == NULL)
+		TH_LOG("%s", run.out);
+	scenarios = json_get(document, "scenarios");
+	ASSERT_NE(NULL, scenarios);
+	ASSERT_EQ(1, scenarios->count);
+	for (i = 0; i < scenarios->count; i++) {
+		const char *key = undocumented_key(scenarios->items[i], page);
+
+		EXPECT_TRUE(key == NULL) TH_LOG("the scenarios' field \"%s\" is undocumented", key);
+	}
+	json_free(document);
+	run_free(&run);
+	free(page);
 }
 
 TEST_HARNESS_MAIN
