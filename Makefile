@@ -19,8 +19,9 @@ help:
 	@echo '  check-vm     every test in the VM: -cpu max, nofsgsbase, -cpu qemu64'
 	@echo '  stress       fuzz, thread churn, credential changes, load/unload: long runs in the VM'
 	@echo '  bench        what each TLS access path costs (host), and LIST vs ptrace (VM)'
+	@echo '  coverage     line and branch coverage of kmod/, userlib/, tools/tlsview/ (gcov kernel)'
 	@echo '  deps         install build/test packages and fetch the VM kernel (root; demo, check,'
-	@echo '               check-*, stress and bench do this first)'
+	@echo '               check-*, stress, bench and coverage do this first)'
 	@echo '  install      PREFIX=/usr/local DESTDIR= (module under /lib/modules/<rel>/extra)'
 	@echo '  clean        remove build products'
 	@echo 'Variables: KDIR=<kernel build tree> (default: running kernel, else Debian 6.1 headers),'
@@ -66,6 +67,10 @@ stress: deps-then-all
 bench: deps-then-all
 	@tools/bench
 
+# Builds its own profiled copy (build/coverage/tree): needs no `all`.
+coverage: deps
+	@tools/coverage
+
 install: all
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir install || exit; done
 
@@ -73,4 +78,4 @@ clean:
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir clean; done
 	@rm -rf build
 
-.PHONY: help deps deps-then-all all $(SUBDIRS) demo check check-host check-vm stress bench install clean
+.PHONY: help deps deps-then-all all $(SUBDIRS) demo check check-host check-vm stress bench coverage install clean
