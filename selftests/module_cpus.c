@@ -2,7 +2,8 @@
 /*
  * Description: CPUs. For every CPU, TLSVIEW_IOC_GET_CPU and debugfs
  * "cpus" agree with each other (online, CR4 read on that CPU, FSGSBASE =
- * CR4 bit 16) and with AT_HWCAP2's FSGSBASE bit; offline CPUs print "-".
+ * CR4 bit 16) and with AT_HWCAP2's FSGSBASE bit; offline CPUs print "-",
+ * also a CPU taken offline while the module is loaded.
  */
 #include "module_common.h"
 #include "kselftest_harness.h"
@@ -109,6 +110,74 @@ TEST_F(cpus, debugfs_matches_get_cpu)
 	}
 	fclose(f);
 	EXPECT_EQ(self->info.nr_cpu_ids, lines);
+}
+
+static int cpu_set_online(unsigned int cpu, bool online)
+{
+	char path[96];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/online",
+		 cpu);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, online ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -errno;
+}
+
+/* debugfs "cpus" line of @cpu, without its newline; 0 on success. */
+static int debugfs_cpu_line(unsigned int cpu, char *out, size_t len)
+{
+	char line[256];
+	unsigned int n;
+	int ret = -ESRCH;
+	FILE *f = fopen(TLSVIEW_DEBUGFS "/cpus", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u ", &n) == 1 && line[0] != '#' && n == cpu) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, len, "%s", line);
+			ret = 0;
+		}
+	fclose(f);
+	return ret;
+}
+
+TEST_F(cpus, cpu_taken_offline_reads_as_offline)
+{
+	struct tlsview_cpu c;
+	char line[256] = "";
+	int err;
+
+	REQUIRE_DEVICE(self->fd);
+	if (geteuid() != 0 || self->info.nr_cpu_ids < 2 || !cpu_online_sysfs(1) ||
+	    access("/sys/devices/system/cpu/cpu1/online", W_OK))
+		SKIP(return, "needs root and a CPU 1 that can go offline");
+	err = cpu_set_online(1, false);
+	if (err)
+		SKIP(return, "CPU 1 cannot go offline: %s", strerror(-err));
+
+	memset(&c, 0xff, sizeof(c));
+	c.cpu = 1;
+	err = ioctl(self->fd, TLSVIEW_IOC_GET_CPU, &c);
+	debugfs_cpu_line(1, line, sizeof(line));
+	/* Back online before judging, so a failure leaves no CPU offline. */
+	ASSERT_EQ(0, cpu_set_online(1, true));
+
+	EXPECT_EQ(0, err);
+	EXPECT_EQ(1, c.cpu);
+	EXPECT_EQ(0, c.flags);
+	EXPECT_EQ(0, c.cr4);
+	EXPECT_STREQ("1 0 - -", line);
+
+	memset(&c, 0, sizeof(c));
+	c.cpu = 1;
+	ASSERT_EQ(0, ioctl(self->fd, TLSVIEW_IOC_GET_CPU, &c));
+	EXPECT_TRUE(c.flags & TLSVIEW_CPU_ONLINE);
 }
 
 TEST_HARNESS_MAIN

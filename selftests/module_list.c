@@ -9,12 +9,15 @@
  * that namespace, with ids as the namespace numbers them. A group's listing
  * (walked on its own thread list) holds exactly the group's lines of the
  * whole-system listing (walked by id), in the same increasing id order,
- * and a short buffer gets the lowest ids.
+ * and a short buffer gets the lowest ids. An id that names only a session
+ * and process group (its process is gone) is no thread.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "module_common.h"
@@ -261,6 +264,65 @@ TEST_F(list, every_thread_for_root)
 	EXPECT_TRUE(init);
 	EXPECT_TRUE(kthreadd);
 	free(buf);
+}
+
+/*
+ * A session leader that exits while its child lives on leaves its id
+ * naming that session and process group, but no thread: walks step over it.
+ */
+TEST_F(list, id_naming_only_a_session_is_no_thread)
+{
+	struct tlsview_task *buf, v;
+	struct tlsview_list l;
+	pid_t leader, member = 0;
+	int ready[2], status;
+	unsigned int i, seen_member = 0, seen_leader = 0;
+
+	REQUIRE_DEVICE(self->fd);
+	/* The member is reparented to this process, which reaps it below. */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, pipe(ready));
+	leader = fork();
+	ASSERT_LE(0, leader);
+	if (leader == 0) {
+		pid_t m;
+
+		if (setsid() < 0)
+			_exit(10);
+		m = fork();
+		if (m == 0) {
+			pause();
+			_exit(0);
+		}
+		_exit(write(ready[1], &m, sizeof(m)) == sizeof(m) ? 0 : 11);
+	}
+	ASSERT_EQ(sizeof(member), read(ready[0], &member, sizeof(member)));
+	ASSERT_EQ(leader, waitpid(leader, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(leader, getsid(member));
+
+	EXPECT_EQ(-1, get_task(self->fd, leader, 0, &v));
+	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(-1, list(self->fd, leader, NULL, 0, sizeof(v), &l));
+	EXPECT_EQ(ESRCH, errno);
+
+	ASSERT_EQ(0, list(self->fd, 0, NULL, 0, sizeof(*buf), &l));
+	buf = calloc(l.total + 64, sizeof(*buf));
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, list(self->fd, 0, buf, l.total + 64, sizeof(*buf), &l));
+	EXPECT_EQ(l.total, l.count);
+	for (i = 0; i < l.count; i++) {
+		seen_member += buf[i].tid == member;
+		seen_leader += buf[i].tid == leader || buf[i].tgid == leader;
+	}
+	free(buf);
+	kill(member, SIGKILL);
+	waitpid(member, NULL, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	close(ready[0]);
+	close(ready[1]);
+	EXPECT_EQ(1, seen_member);
+	EXPECT_EQ(0, seen_leader);
 }
 
 /* In a child that is pid 1 of a new pid namespace. */
