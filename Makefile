@@ -8,6 +8,10 @@ SUBDIRS := kmod userlib selftests tools
 # Each folder prints its own short step lines; -s only hides make's chatter.
 SUBMAKE = $(MAKE) $(if $(filter 1,$(V)),,-s) --no-print-directory
 
+include build.mk
+# `make kselftest-install INSTALL_PATH=DIR`: every folder's test collections.
+KSELFTEST_SUBDIRS := userlib selftests tools
+
 .DEFAULT_GOAL := all
 
 help:
@@ -37,6 +41,23 @@ all:
 	@$(SUBMAKE) -C kmod
 	@$(SUBMAKE) -C selftests
 	@$(SUBMAKE) -C tools
+	@$(SUBMAKE) test-tree
+
+# build/tests: the kselftest runner's tree, laid out as the kernel's selftests
+# install makes it (run_kselftest.sh, kselftest/, kselftest-list.txt, one
+# folder per collection), linked to the programs where they were built, plus
+# tools/run-tests. tools/check runs it here; tools/vmtest copies it into the
+# guest as /usr/local/libexec/tlsview.
+TEST_TREE := $(TOP)/build/tests
+test-tree: $(KSELFTEST)
+	$(Q)rm -rf $(TEST_TREE).new && mkdir -p $(TEST_TREE).new/kselftest
+	$(Q)cp $(KSELFTEST_DIR)/run_kselftest.sh $(TEST_TREE).new/
+	$(Q)cp $(KSELFTEST_DIR)/kselftest/runner.sh $(KSELFTEST_DIR)/kselftest/prefix.pl \
+		$(TEST_TREE).new/kselftest/
+	$(Q)cp tools/run-tests $(TEST_TREE).new/
+	$(Q)$(foreach d,$(KSELFTEST_SUBDIRS),$(MAKE) -s -C $(d) --no-print-directory \
+		kselftest-install INSTALL_PATH=$(TEST_TREE).new KSELFTEST_LINK=1 &&) true
+	$(Q)rm -rf $(TEST_TREE) && mv $(TEST_TREE).new $(TEST_TREE)
 
 kmod userlib:
 	@$(SUBMAKE) -C $@
@@ -71,11 +92,18 @@ bench: deps-then-all
 coverage: deps
 	@tools/coverage
 
+# The selftests install with the kselftest runner, in its layout, at
+# $(PREFIX)/libexec/tlsview: run_kselftest.sh (or run-tests) there runs them.
 install: all
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir install || exit; done
+	$(Q)install -d $(DESTDIR)$(PREFIX)/libexec/tlsview/kselftest
+	$(Q)install -m 0755 $(KSELFTEST_DIR)/run_kselftest.sh tools/run-tests \
+		$(DESTDIR)$(PREFIX)/libexec/tlsview/
+	$(Q)install -m 0644 $(KSELFTEST_DIR)/kselftest/runner.sh $(DESTDIR)$(PREFIX)/libexec/tlsview/kselftest/
+	$(Q)install -m 0755 $(KSELFTEST_DIR)/kselftest/prefix.pl $(DESTDIR)$(PREFIX)/libexec/tlsview/kselftest/
 
 clean:
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir clean; done
 	@rm -rf build
 
-.PHONY: help deps deps-then-all all $(SUBDIRS) demo check check-host check-vm stress bench coverage install clean
+.PHONY: help deps deps-then-all all test-tree $(SUBDIRS) demo check check-host check-vm stress bench coverage install clean

@@ -85,6 +85,11 @@ $(KSELFTEST):
 		"point it at a kernel tree's tools/testing/selftests" >&2; exit 1
 endif
 
+# Debian 6.1's kselftest_harness.h has an unused signal-handler parameter,
+# and its EXPECT_EQ(1, u32_field) compares an int literal with an unsigned
+# value: harmless, but both break -Wextra -Werror in every harness program.
+HARNESS_CFLAGS := -Wno-unused-parameter -Wno-sign-compare
+
 # libtlsview and libtlsview-check, built by userlib's own Makefile whenever a
 # folder that links them is built (make re-reads the archives' times after,
 # so nothing relinks needlessly).
@@ -96,3 +101,36 @@ $(LIBTLSVIEW) $(LIBTLSVIEW_CHECK) &: FORCE
 
 .PHONY: FORCE
 FORCE:
+
+# The kselftest layout (what the kernel's `make -C tools/testing/selftests
+# install` makes): one folder per collection with its test programs, the
+# files they need beside them (helpers are started as ./NAME from there) and
+# a `settings` file (the runner's timeout), and kselftest-list.txt lines
+# COLLECTION:PROGRAM. Each folder sets, for each of its collections C:
+#   KSELFTEST_COLLECTIONS += C
+#   C_PROGS := programs the runner runs     C_FILES := helpers, settings, data
+# `make kselftest-install INSTALL_PATH=DIR` copies them (KSELFTEST_LINK=1:
+# symbolic links, which the build's own tree at build/tests uses), puts the
+# collection's lines in DIR/kselftest-list.txt (replacing those of an earlier
+# install), and does the same in KSELFTEST_SUBDIRS.
+INSTALL_PATH ?= $(TOP)/build/tests
+kselftest-install: all
+	$(Q)test -n "$(INSTALL_PATH)" || { echo "kselftest-install: no INSTALL_PATH" >&2; exit 1; }
+	$(Q)set -e; $(foreach c,$(KSELFTEST_COLLECTIONS),\
+		mkdir -p $(INSTALL_PATH)/$(c); \
+		for f in $($(c)_PROGS) $($(c)_FILES); do \
+			if [ "$(KSELFTEST_LINK)" = 1 ]; then ln -sfn $(CURDIR)/$$f $(INSTALL_PATH)/$(c)/; \
+			else cp -pR $$f $(INSTALL_PATH)/$(c)/; fi; \
+		done; \
+		touch $(INSTALL_PATH)/kselftest-list.txt; \
+		sed -i '\|^$(c):|d' $(INSTALL_PATH)/kselftest-list.txt; \
+		for f in $($(c)_PROGS); do echo "$(c):$${f##*/}"; done >>$(INSTALL_PATH)/kselftest-list.txt;)
+	$(Q)$(foreach d,$(KSELFTEST_SUBDIRS),$(MAKE) -C $(d) --no-print-directory kselftest-install \
+		INSTALL_PATH=$(INSTALL_PATH) KSELFTEST_LINK=$(KSELFTEST_LINK) &&) true
+
+# `make check` in a folder: its programs through the kselftest runner, as
+# the kernel's lib.mk does for `make run_tests`.
+RUN_TESTS = cd $(dir $(firstword $(1))) && BASE_DIR=$(KSELFTEST_DIR) && \
+	. $(KSELFTEST_DIR)/kselftest/runner.sh && run_many $(notdir $(1))
+
+.PHONY: kselftest-install

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <tlsview/check.h>
 #include <tlsview/fsgs.h>
 
@@ -43,9 +44,39 @@ static inline struct tlsview_check_params check_params(enum tlsview_check_segmen
 	if (status_ == TLSVIEW_CHECK_SKIP)					\
 		SKIP(return, "%s", (result).message);				\
 	ASSERT_EQ(TLSVIEW_CHECK_PASS, status_) {				\
-		TH_LOG("%s", (result).message);					\
+		TH_LOG("mismatch: tid %d, view %s, %s: expected 0x%llx, seen 0x%llx, round %llu", \
+		       (int)(result).mismatch.tid,					\
+		       tlsview_check_view_name((result).mismatch.view),		\
+		       (result).mismatch.quantity,				\
+		       (unsigned long long)(result).mismatch.expected,		\
+		       (unsigned long long)(result).mismatch.seen,			\
+		       (unsigned long long)(result).mismatch.round);		\
 	}									\
+	/* A pass records no mismatch at all. */				\
+	ASSERT_EQ(0, (result).mismatch.view);					\
+	ASSERT_EQ(0, (result).mismatch.quantity[0]);				\
 } while (0)
+
+/*
+ * The threads the context-switch and migration checks run at the least:
+ * one more than the CPUs, so that someone always waits.
+ */
+static inline unsigned long cpus_plus_one(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return (cpus > 0 ? (unsigned long)cpus : 1) + 1;
+}
+
+/*
+ * How many of a thread's own views a check compares each time it looks:
+ * arch_prctl always, rd{fs,gs}base where FSGSBASE is usable, and %fs:0 for
+ * an FS base when the scenario compares the ABI self-pointer (@fs0).
+ */
+static inline unsigned int own_view_count(enum tlsview_check_segment segment, bool fs0)
+{
+	return 1 + tlsview_have_fsgsbase() + (fs0 && segment == TLSVIEW_SEG_FS);
+}
 
 /* SKIP the current test unless the module's ioctl view is there. */
 #define REQUIRE_MODULE() do {							\
@@ -95,36 +126,17 @@ static inline struct tlsview_check_params check_params(enum tlsview_check_segmen
 #include <unistd.h>
 
 /*
- * A helper program of selftests/helpers: next to this test
- * (../bin/NAME from build/tests), else in $PATH (the VM). Returns a static
- * path, or NULL when it is nowhere.
+ * A helper program of selftests/helpers, beside the tests: the kselftest
+ * runner starts each test in its own folder, so a helper is ./NAME there
+ * (also when run by hand: cd to the tests' folder first). Returns NULL when
+ * it is not there, and the test SKIPs.
  */
 static inline const char *find_helper(const char *name)
 {
-	static char path[2 * PATH_MAX + 16];
-	char self[PATH_MAX], *slash, *dirs, *dir, *save = NULL;
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	static char path[PATH_MAX];
 
-	if (len > 0) {
-		self[len] = 0;
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(path, sizeof(path), "%s/../bin/%s", self, name);
-			if (access(path, X_OK) == 0)
-				return path;
-		}
-	}
-	dirs = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
-	for (dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (access(path, X_OK) == 0) {
-			free(dirs);
-			return path;
-		}
-	}
-	free(dirs);
-	return NULL;
+	snprintf(path, sizeof(path), "./%s", name);
+	return access(path, X_OK) == 0 ? path : NULL;
 }
 
 #endif /* TLSVIEW_SELFTESTS_CHECK_COMMON_H */

@@ -3,7 +3,14 @@
  * Small helpers shared by the module_*.c selftests of tlsview.ko: opening
  * /dev/tlsview, raw FS/GS register access, set_thread_area through the
  * ia32 entry, and parsing /sys/kernel/debug/tlsview/tasks lines.
- * Deliberately independent of libtlsview, so the module is tested alone.
+ *
+ * Deliberately independent of libtlsview, so the module is tested alone:
+ * the module tests cross-check the module, and libtlsview's own readers
+ * of the same facts (tlsview/ia32.h, tlsview/debugfs.h) are checked
+ * against the module, so neither side may lean on the other. This is the
+ * one documented second copy of set_thread_area through int $0x80, the
+ * user_desc filling and the debugfs tasks parser; every other layer uses
+ * libtlsview's.
  */
 #ifndef TLSVIEW_SELFTESTS_MODULE_COMMON_H
 #define TLSVIEW_SELFTESTS_MODULE_COMMON_H
@@ -111,6 +118,17 @@ static inline uint16_t read_gs_selector(void)
 
 	asm volatile("mov %%gs, %0" : "=rm" (sel));
 	return sel;
+}
+
+/* Load a selector (a TLS slot's) into FS or GS: its base becomes theirs. */
+static inline void load_fs_selector(uint16_t sel)
+{
+	asm volatile("mov %0, %%fs" :: "r" ((uint32_t)sel) : "memory");
+}
+
+static inline void load_gs_selector(uint16_t sel)
+{
+	asm volatile("mov %0, %%gs" :: "r" ((uint32_t)sel) : "memory");
 }
 
 /*

@@ -80,10 +80,10 @@ static void hold_selector(struct seg_thread *t, bool read_self)
 	uint64_t saved = arch_prctl_get(code_get);
 
 	if (t->fs) {
-		asm volatile("mov %0, %%fs" :: "r" (t->selector));
+		load_fs_selector(t->selector);
 		t->seen_selector = read_fs_selector();
 	} else {
-		asm volatile("mov %0, %%gs" :: "r" (t->selector));
+		load_gs_selector(t->selector);
 		t->seen_selector = read_gs_selector();
 	}
 	t->seen_base = arch_prctl_get(code_get);

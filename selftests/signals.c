@@ -12,25 +12,61 @@
  * that started restoring bases on sigreturn would fail it). The module
  * sees the changed base while the thread sleeps. Last, a handler on a
  * sigaltstack sees the same bases. tlsview_check_signals() does the work.
+ *
+ * libtlsview-check's tlsview_check_signals() raises the signals; this file
+ * chooses the parameters and judges the structured result: signals landed
+ * on every worker in every part, each compared at least once, the thread's
+ * own instruction view was used exactly where FSGSBASE is usable, and the
+ * module was read when asked for.
  */
 #include "check_common.h"
 #include "kselftest_harness.h"
 
 FIXTURE(signals) {};
-FIXTURE_VARIANT(signals) { CHECK_VARIANT_FIELDS; };
-CHECK_VARIANTS(signals);
+
+FIXTURE_VARIANT(signals) {
+	enum tlsview_check_segment segment;
+	enum tlsview_check_setter setter;
+	unsigned int workers;
+	unsigned int signals;		/* per worker, for the storm */
+};
+
+FIXTURE_VARIANT_ADD(signals, fs_insn) {
+	.segment = TLSVIEW_SEG_FS, .setter = TLSVIEW_SET_INSN, .workers = 3, .signals = 3000,
+};
+FIXTURE_VARIANT_ADD(signals, fs_syscall) {
+	.segment = TLSVIEW_SEG_FS, .setter = TLSVIEW_SET_SYSCALL, .workers = 3, .signals = 3000,
+};
+FIXTURE_VARIANT_ADD(signals, gs_insn) {
+	.segment = TLSVIEW_SEG_GS, .setter = TLSVIEW_SET_INSN, .workers = 3, .signals = 3000,
+};
+FIXTURE_VARIANT_ADD(signals, gs_syscall) {
+	.segment = TLSVIEW_SEG_GS, .setter = TLSVIEW_SET_SYSCALL, .workers = 3, .signals = 3000,
+};
+
 FIXTURE_SETUP(signals) {}
 FIXTURE_TEARDOWN(signals) {}
 
+/* Parts (1)-(2) and (3)-(4) each count a round per worker at least. */
+#define PARTS_COUNTED	2
+
 TEST_F(signals, storm_sigreturn_altstack)
 {
-	struct tlsview_check_params params = check_params(variant->segment, variant->setter, 3, 3000);
+	struct tlsview_check_params params = check_params(variant->segment, variant->setter,
+							  variant->workers, variant->signals);
 	struct tlsview_check_result result;
 
 	REQUIRE_SETTER(variant->setter);
 	RUN_CHECK(tlsview_check_signals, params, result);
 	/* Signals really landed: at least one per worker per part. */
-	ASSERT_GE(result.rounds, 3 * 2);
+	ASSERT_GE(result.rounds, variant->workers * PARTS_COUNTED);
+	/* Every landed signal was judged, in its handler and after sigreturn. */
+	ASSERT_GE(result.comparisons, result.rounds);
+	ASSERT_EQ(tlsview_have_fsgsbase(), !!(result.views & TLSVIEW_VIEW_SELF_INSN));
+	ASSERT_TRUE(result.views & TLSVIEW_VIEW_SELF_MEMORY);
+	/* The module is read whenever it is there. */
+	ASSERT_EQ(!!(tlsview_check_views_available(NULL) & TLSVIEW_VIEW_MODULE_IOCTL),
+		  !!(result.views & TLSVIEW_VIEW_MODULE_IOCTL));
 }
 
 TEST_F(signals, module_sees_handler_change)
@@ -43,6 +79,7 @@ TEST_F(signals, module_sees_handler_change)
 	params.flags |= TLSVIEW_CHECK_REQUIRE_MODULE;
 	RUN_CHECK(tlsview_check_signals, params, result);
 	ASSERT_TRUE(result.views & TLSVIEW_VIEW_MODULE_IOCTL);
+	ASSERT_GE(result.rounds, 2 * PARTS_COUNTED);
 }
 
 TEST_HARNESS_MAIN

@@ -1,24 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Description: a seeded fuzzer of the /dev/tlsview ioctls. Root and nobody
- * fuzz at the same time, from a 64-bit caller and (helpers/stress_fuzz_32)
- * an ia32 caller: real, near and foreign command numbers, sizes from 0 to
- * the largest _IOC_SIZE, struct and LIST entry pointers of every class
- * (roomy, misaligned, ending on a guard page, read-only, NULL, unmapped,
- * kernel, non-canonical), tids of every kind and LIST capacities and entry
- * sizes. Every call must return success or a documented errno, the exact
- * one wherever the fuzzer can know it (stress_fuzz_core.h), and successful
- * output is checked. TLSVIEW_SEED replays a run; TLSVIEW_STRESS=long issues
- * over 1,000,000 ioctls.
+ * fuzz at the same time: real, near and foreign command numbers, sizes
+ * from 0 to the largest _IOC_SIZE, struct and LIST entry pointers of every
+ * class (roomy, misaligned, ending on a guard page, read-only, NULL,
+ * unmapped, kernel, non-canonical), tids of every kind and LIST capacities
+ * and entry sizes. Every call must return success or a documented errno,
+ * the exact one wherever the fuzzer can know it (stress_fuzz_core.c), and
+ * successful output is checked. TLSVIEW_SEED replays a run;
+ * TLSVIEW_STRESS=long issues over 1,000,000 ioctls.
+ *
+ * One source, built twice as the kernel's selftests build
+ * TARGETS_C_BOTHBITS: stress_fuzz_64, and stress_fuzz_32 (-m32 -static),
+ * whose calls reach the module through its compat_ioctl.
  */
 #define _GNU_SOURCE
-#include <limits.h>
+#include <inttypes.h>
 
 #include "module_common.h"
+#include "stress_common.h"
 #include "stress_fuzz_core.h"
 #include "kselftest_harness.h"
 
-#define FUZZ_HELPER_32	"stress_fuzz_32"
+/* This build's ABI, for the log lines. */
+#define FUZZ_BITS	(sizeof(long) == 8 ? "64" : "32")
 
 FIXTURE(fuzz) {
 	int fd;
@@ -30,7 +35,7 @@ FIXTURE_SETUP(fuzz)
 	self->fd = tlsview_open();
 	self->stats = mmap(NULL, 2 * sizeof(struct fuzz_stats), PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->stats);
+	ASSERT_TRUE(self->stats != MAP_FAILED);
 	memset(self->stats, 0, 2 * sizeof(struct fuzz_stats));
 }
 
@@ -41,37 +46,11 @@ FIXTURE_TEARDOWN(fuzz)
 	munmap(self->stats, 2 * sizeof(struct fuzz_stats));
 }
 
-/* The ia32 helper: on PATH (the VM), else next to this program's folder. */
-static int find_helper(char *path, size_t len)
-{
-	char self_path[PATH_MAX / 2], *slash;
-	const char *env_path = getenv("PATH");
-	ssize_t n;
-
-	while (env_path && *env_path) {
-		size_t dir_len = strcspn(env_path, ":");
-
-		snprintf(path, len, "%.*s/%s", (int)dir_len, env_path, FUZZ_HELPER_32);
-		if (!access(path, X_OK))
-			return 0;
-		env_path += dir_len + (env_path[dir_len] == ':');
-	}
-	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
-	if (n < 0)
-		return -1;
-	self_path[n] = '\0';
-	slash = strrchr(self_path, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	snprintf(path, len, "%s/../bin/%s", self_path, FUZZ_HELPER_32);
-	return access(path, X_OK);
-}
-
-TEST_F_TIMEOUT(fuzz, ioctls_64bit, 1500)
+TEST_F_TIMEOUT(fuzz, ioctls, 1500)
 {
 	uint64_t seed = stress_seed();
-	uint64_t calls = STRESS_PICK(5000, 300000);
+	/* The compat path costs more per call under TCG: fewer calls there. */
+	uint64_t calls = sizeof(long) == 8 ? STRESS_PICK(5000, 300000) : STRESS_PICK(3000, 210000);
 	double start = stress_now();
 	int64_t failures;
 
@@ -79,11 +58,12 @@ TEST_F_TIMEOUT(fuzz, ioctls_64bit, 1500)
 	if (geteuid() != 0)
 		SKIP(return, "fuzzing as root and as nobody needs root");
 
-	printf("# stress: fuzz 64-bit: seed: %" PRIu64 " (TLSVIEW_SEED replays), %" PRIu64
-	       " ioctls per role\n", seed, calls);
-	failures = fuzz_both_roles(seed, calls, self->stats, "64");
-	printf("# stress: fuzz 64-bit: ioctls: %" PRIu64 ", seed: %" PRIu64 ", %.1f s\n",
-	       self->stats[0].calls + self->stats[1].calls, seed, stress_now() - start);
+	printf("# stress: fuzz %s-bit: seed: %" PRIu64 " (TLSVIEW_SEED replays), %" PRIu64
+	       " ioctls per role\n", FUZZ_BITS, seed, calls);
+	failures = fuzz_both_roles(seed, calls, self->stats, FUZZ_BITS);
+	printf("# stress: fuzz %s-bit: ioctls: %" PRIu64 ", seed: %" PRIu64 ", %.1f s\n",
+	       FUZZ_BITS, self->stats[0].calls + self->stats[1].calls, seed,
+	       stress_now() - start);
 	ASSERT_LE(0, failures);
 	EXPECT_EQ(0, failures);
 	EXPECT_EQ(calls, self->stats[0].calls);
@@ -92,39 +72,6 @@ TEST_F_TIMEOUT(fuzz, ioctls_64bit, 1500)
 	EXPECT_LT(calls, self->stats[0].exact + self->stats[1].exact);
 	EXPECT_LT(0, self->stats[0].views_checked);
 	EXPECT_LT(0, self->stats[1].views_checked);
-}
-
-TEST_F_TIMEOUT(fuzz, ioctls_32bit, 1500)
-{
-	uint64_t seed = stress_seed();
-	uint64_t calls = STRESS_PICK(3000, 210000);
-	char helper[PATH_MAX], seed_arg[32], calls_arg[32];
-	int status;
-	pid_t pid;
-
-	REQUIRE_DEVICE(self->fd);
-	if (geteuid() != 0)
-		SKIP(return, "fuzzing as root and as nobody needs root");
-	ASSERT_EQ(0, find_helper(helper, sizeof(helper))) {
-		TH_LOG("%s not found: built by selftests/Makefile (-m32 -static)",
-		       FUZZ_HELPER_32);
-	}
-
-	snprintf(seed_arg, sizeof(seed_arg), "%" PRIu64, seed);
-	snprintf(calls_arg, sizeof(calls_arg), "%" PRIu64, calls);
-	fflush(stdout);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		execl(helper, helper, calls_arg, seed_arg, (char *)NULL);
-		printf("# exec %s: %s\n", helper, strerror(errno));
-		_exit(3);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status)) {
-		TH_LOG("%s died: status 0x%x", FUZZ_HELPER_32, status);
-	}
-	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

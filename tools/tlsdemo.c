@@ -29,14 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <asm/ldt.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <tlsview/tlsview.h>
 
-#define IA32_SET_THREAD_AREA	243
 #define BARE_THREADS		2
 
 struct worker {
@@ -88,21 +86,6 @@ static int bare_thread(void *arg)
 	return 0;
 }
 
-/*
- * set_thread_area exists for 64-bit tasks only through the ia32 entry, and
- * its struct user_desc must sit below 4 GiB.
- */
-static int ia32_set_thread_area(struct user_desc *desc)
-{
-	long ret;
-
-	__asm__ __volatile__("int $0x80"
-			     : "=a" (ret)
-			     : "a" (IA32_SET_THREAD_AREA), "b" (desc)
-			     : "memory", "r8", "r9", "r10", "r11");
-	return (int)ret;
-}
-
 struct slot_thread {
 	pid_t tid;
 	uint16_t selector;
@@ -114,27 +97,25 @@ static void *gs_slot_thread(void *arg)
 	struct slot_thread *slot = arg;
 	struct user_desc *desc;
 	void *segment;
+	int ret;
 
 	pthread_setname_np(pthread_self(), "gs-slot");
 	slot->tid = gettid();
 	/* Both the descriptor and the segment must be 32-bit addressable. */
-	desc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	segment = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (desc == MAP_FAILED || segment == MAP_FAILED)
+	desc = tlsview_map_low(4096);
+	segment = tlsview_map_low(4096);
+	if (!desc || !segment)
 		fail("mmap(MAP_32BIT)");
-	memset(desc, 0, sizeof(*desc));
-	desc->entry_number = -1;	/* the kernel picks a free slot */
-	desc->base_addr = (uint32_t)(uintptr_t)segment;
-	desc->limit = 0xfff;
-	desc->seg_32bit = 1;
-	desc->useable = 1;
-	if (ia32_set_thread_area(desc) != 0) {
-		errno = ENOSYS;
+	/* Entry -1: the kernel picks a free slot. */
+	tlsview_user_desc_fill(desc, -1, (uint32_t)(uintptr_t)segment, 0xfff, false);
+	ret = tlsview_ia32_set_thread_area(desc);
+	if (ret != 0) {
+		errno = -ret;
 		fail("set_thread_area (int $0x80)");
 	}
-	slot->selector = (uint16_t)(desc->entry_number << 3 | 3);
+	slot->selector = TLSVIEW_TLS_SELECTOR(desc->entry_number);
 	slot->base = desc->base_addr;
-	__asm__ __volatile__("mov %0, %%gs" : : "rm" (slot->selector));
+	tlsview_arch_load_gs_selector(slot->selector);
 	atomic_fetch_add(&threads_ready, 1);
 	while (!atomic_load(&stop))
 		usleep(100000);

@@ -4,7 +4,8 @@
 # fail a run on, in kernel logs recorded from real VM runs (a clean boot, a
 # WARN() from a throwaway module, the panic panic_on_warn turns it into), and
 # stays quiet on a clean log.
-here=$(cd "$(dirname "$0")" && pwd)
+# The kselftest runner starts this through a link in its tree: find the repo.
+here=$(dirname "$(realpath "$0")")
 scan=$here/../klogscan
 data=$here/data
 # shellcheck source=tools/tests/tap.sh

@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# Minimal TAP helpers for the tools' shell tests (sourced, not run).
+# TAP helpers for the tools' shell tests (sourced, not run): the TAP 13 the
+# kselftest harness prints (plan, "ok N NAME", "# SKIP REASON"), so the
+# kselftest runner runs these scripts like every other test program and
+# tools/tap-summary counts them the same way.
 tap_count=0
 tap_failed=0
 tap_plan() { echo "TAP version 13"; echo "1..$1"; }

@@ -6,7 +6,8 @@
 # the guest has the unprivileged user nobody, and the three boot modes give
 # the guest the FSGSBASE state they promise, as the module reports it and as
 # the guest kernel's own cpuinfo says.
-here=$(cd "$(dirname "$0")" && pwd)
+# The kselftest runner starts this through a link in its tree: find the repo.
+here=$(dirname "$(realpath "$0")")
 vmtest=$here/../vmtest
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"

@@ -12,7 +12,9 @@
  *             thread of the system; the process's lines picked out);
  *   ptrace    what a debugger does without the module: per thread
  *             PTRACE_SEIZE, PTRACE_INTERRUPT, waitpid for the stop,
- *             PTRACE_GETREGS (fs_base, gs_base), PTRACE_DETACH;
+ *             libtlsview's tlsview_tracee_read() (PTRACE_GETREGS and
+ *             PTRACE_GET_THREAD_AREA, as tlsview's ptrace source reads a
+ *             thread), PTRACE_DETACH;
  *   gdb       (--gdb PATH) what a user types: gdb -p PID -batch -ex
  *             'thread apply all info registers fs_base', run once.
  *
@@ -26,11 +28,11 @@
  * the machine (other VMs on the host; under QEMU TCG the guest's clock runs
  * on while its virtual CPU waits for a host CPU) hits all of them alike:
  * in each round every fast method runs for about PHASE_MIN_NS / ROUNDS
- * (at least once), and ptrace takes the next 1/ROUNDS of the threads, so
- * that every thread is ptraced exactly once (and then the reader waits
- * until the detached threads sleep again, untimed). ns/thread is the
- * median over the runs (ptrace: over the rounds) of the run's time per
- * thread.
+ * (at least MIN_RUNS_PER_ROUND times), and ptrace takes the next 1/ROUNDS
+ * of the threads, so that every thread is ptraced exactly once (and then
+ * the reader waits until the detached threads sleep again, untimed).
+ * ns/thread is the median over the runs (ptrace: over the rounds) of the
+ * run's time per thread.
  *
  * Checks, each making the run fail (exit 1), none about time:
  *  - every run of every method returned a view for each of the N thread
@@ -65,20 +67,25 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <tlsview/client.h>
+#include <tlsview/debugfs.h>
+#include <tlsview/tracee.h>
 
 #include "tlsbench.h"
 
 /* At most this many spinners (--spinners; the default is none). */
 #define MAX_SPINNERS		64
 #define THREAD_STACK_SIZE	(16 * 1024)
-#define DEBUGFS_TASKS		"/sys/kernel/debug/tlsview/tasks"
 #define ROUNDS			5
-/* A fast method runs for at least this long in all, split over the rounds. */
+/*
+ * A fast method runs for at least this long in all, split over the rounds,
+ * and at least this often per round (so that a slow run at 10,000 threads
+ * still has a median of 15).
+ */
+#define MIN_RUNS_PER_ROUND	3
 #define PHASE_MIN_NS		250e6
 #define MAX_METHOD_RUNS		2000
 #define START_TIMEOUT_S		600
@@ -110,6 +117,7 @@ struct method {
 	int runs;
 	double times[MAX_METHOD_RUNS];	/* ns per thread of each run */
 	double ns_per_thread;	/* their median */
+	double ns_per_thread_min;	/* the fastest: what is left when nothing interferes */
 	long views;		/* per run: the fewest; sliced: in all */
 	long views_fewest;
 	long mismatches;	/* views whose FS base differs from LIST's */
@@ -450,10 +458,12 @@ static size_t debugfs_size;
 
 static int collect_debugfs(struct method *m, char *seen, int first, int end)
 {
+	struct tlsview_tasks_columns columns;
+	struct tlsview_task task;
 	size_t used = 0;
 	ssize_t n;
-	char *line, *next;
-	int fd = open(DEBUGFS_TASKS, O_RDONLY | O_CLOEXEC);
+	char *line;
+	int fd = open(TLSVIEW_DEBUGFS_TASKS, O_RDONLY | O_CLOEXEC);
 
 	(void)first;
 	(void)end;
@@ -479,33 +489,22 @@ static int collect_debugfs(struct method *m, char *seen, int first, int end)
 	if (n < 0)
 		return -1;
 	debugfs_text[used] = '\0';
-	for (line = debugfs_text; *line; line = next) {
-		unsigned long long fsbase;
-		int tgid, tid;
-		char flags[32];
-
-		/*
-		 * Each line is cut off before it is scanned: glibc's sscanf()
-		 * takes the strlen() of its whole input first, which over the
-		 * rest of the file made this loop quadratic in the threads.
-		 */
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (*line == '#')
-			continue;
-		if (sscanf(line, "%d %d %*u %31s %llx", &tgid, &tid, flags, &fsbase) == 4 &&
-		    tgid == child)
-			count_view(m, seen, tid, fsbase, 0);
-	}
+	/*
+	 * libtlsview's parser: the header names the columns. It reads one
+	 * line at a time (up to its newline), so the walk stays linear in
+	 * the threads.
+	 */
+	if (tlsview_tasks_parse_header(debugfs_text, &columns) < 0)
+		return -1;
+	for (line = strchr(debugfs_text, '\n'); line && *++line; line = strchr(line, '\n'))
+		if (tlsview_tasks_parse_line(&columns, line, &task) == 0 && task.tgid == child)
+			count_view(m, seen, task.tid, task.fsbase, 0);
 	return 0;
 }
 
 static int collect_ptrace(struct method *m, char *seen, int first, int end)
 {
-	struct user_regs_struct regs;
+	struct tlsview_task task;
 	int status;
 
 	for (int i = first; i < end; i++) {
@@ -515,8 +514,8 @@ static int collect_ptrace(struct method *m, char *seen, int first, int end)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == 0 &&
 		    waitpid(tid, &status, __WALL) == tid && WIFSTOPPED(status) &&
-		    ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0)
-			count_view(m, seen, tid, regs.fs_base, 0);
+		    tlsview_tracee_read(tid, &task) == 0)
+			count_view(m, seen, tid, task.fsbase, 0);
 		ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	}
 	return 0;
@@ -589,13 +588,14 @@ static int compare_double(const void *a, const void *b)
 
 /*
  * One round of @m: a slice of the threads (sliced methods), or runs over
- * all of them for about PHASE_MIN_NS / ROUNDS (at least one). @snapshot
+ * all of them for about PHASE_MIN_NS / ROUNDS (at least MIN_RUNS_PER_ROUND). @snapshot
  * holds the state before and is left holding the state after.
  */
 static int run_round(struct method *m, int round, struct snapshot *snapshot,
 		     struct snapshot *scratch, char *seen)
 {
 	double start = now_ns(), t;
+	int runs_this_round = 0;
 	struct snapshot swap;
 
 	if (m->once && round > 0)
@@ -621,8 +621,10 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 			m->times[m->runs++] = t / (end - first);
 		if (!m->per_round_slice && (m->runs == 1 || m->views < m->views_fewest))
 			m->views_fewest = m->views;
+		runs_this_round++;
 	} while (!m->per_round_slice && !m->once && m->runs < MAX_METHOD_RUNS &&
-		 now_ns() - start < PHASE_MIN_NS / ROUNDS);
+		 (now_ns() - start < PHASE_MIN_NS / ROUNDS ||
+		  runs_this_round < MIN_RUNS_PER_ROUND));
 
 	take_snapshot(scratch);
 	compare_snapshots(m, snapshot, scratch);
@@ -641,6 +643,7 @@ static void finish_method(struct method *m)
 {
 	qsort(m->times, (size_t)m->runs, sizeof(double), compare_double);
 	m->ns_per_thread = m->runs ? m->times[m->runs / 2] : 0;
+	m->ns_per_thread_min = m->runs ? m->times[0] : 0;
 	if (!m->per_round_slice)
 		m->views = m->views_fewest;
 }
@@ -730,11 +733,12 @@ static void report(struct method *methods, int count, int json, double setup_s,
 		for (int i = 0; i < count; i++) {
 			const struct method *m = &methods[i];
 
-			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, \"runs\": %d, "
+			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, "
+			       "\"ns_per_thread_min\": %.1f, \"runs\": %d, "
 			       "\"ratio_to_list\": %.3f, \"ptrace_over_this\": %.3f, "
 			       "\"views\": %ld, \"fsbase_mismatches\": %ld, \"sleepers_woken\": %ld, "
 			       "\"spinners_advanced\": %d, \"ok\": %s}",
-			       i ? "," : "", m->name, m->ns_per_thread, m->runs,
+			       i ? "," : "", m->name, m->ns_per_thread, m->ns_per_thread_min, m->runs,
 			       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
 			       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views,
 			       m->mismatches, m->woken, m->spinners_advanced,
@@ -907,7 +911,7 @@ int module_bench(const struct module_options *opt)
 		  .collect = collect_list_ioctl, .must_not_stop = 1 },
 		{ .name = "get_task", .what = "TLSVIEW_IOC_GET_TASK per thread",
 		  .collect = collect_get_task, .must_not_stop = 1 },
-		{ .name = "debugfs", .what = "read and parse " DEBUGFS_TASKS,
+		{ .name = "debugfs", .what = "read and parse " TLSVIEW_DEBUGFS_TASKS,
 		  .collect = collect_debugfs, .must_not_stop = 1 },
 		{ .name = "ptrace", .what = "SEIZE+INTERRUPT+waitpid+GETREGS+DETACH per thread",
 		  .collect = collect_ptrace, .per_round_slice = 1 },

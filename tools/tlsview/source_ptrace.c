@@ -4,7 +4,8 @@
  * a debugger gets them: for one thread at a time PTRACE_SEIZE, then
  * PTRACE_INTERRUPT (the thread stops at once wherever it is, and no signal
  * is sent, so nothing in the process can notice but the delay), then
- * PTRACE_GETREGS and PTRACE_GET_THREAD_AREA, then PTRACE_DETACH. A thread
+ * libtlsview's tlsview_tracee_read() (PTRACE_GETREGS and
+ * PTRACE_GET_THREAD_AREA), then PTRACE_DETACH. A thread
  * that was stopped (job control) stays stopped: the kernel puts it back
  * into its group stop at detach. A signal that arrived while it was held
  * is handed back at detach.
@@ -14,7 +15,6 @@
  * skipped), and is an error when asked for alone.
  */
 #define _GNU_SOURCE
-#include <asm/ldt.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,65 +23,22 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/time.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <tlsview/fsgs.h>
+#include <tlsview/ia32.h>
+#include <tlsview/tracee.h>
 #include "tlsview.h"
 
-#ifndef PTRACE_GET_THREAD_AREA
-#define PTRACE_GET_THREAD_AREA 25
-#endif
-
-/* arch/x86/include/asm/segment.h: the 32-bit user code segment. */
-#define USER32_CS 0x23
-/* GDT_ENTRY_TLS_MIN on x86-64 */
-#define TLS_ENTRY_MIN 12
 /* include/uapi/linux/capability.h */
 #define CAP_SYS_PTRACE_BIT 19
-
-/* struct user_desc as get_thread_area fills it -> the module's encoding. */
-static void desc_from_user_desc(const struct user_desc *user, struct tlsview_desc *desc)
-{
-	uint32_t flags = 0;
-
-	memset(desc, 0, sizeof(*desc));
-	desc->entry_number = user->entry_number;
-	/*
-	 * An all-zero descriptor reads back as "not present, read/exec only",
-	 * nothing else set (arch/x86/kernel/tls.c, fill_user_desc): that is
-	 * the kernel's empty slot, which the module reports as EMPTY.
-	 */
-	if (!user->base_addr && !user->limit && !user->seg_32bit && !user->contents &&
-	    user->read_exec_only && !user->limit_in_pages && user->seg_not_present &&
-	    !user->useable && !user->lm) {
-		desc->flags = TLSVIEW_DESC_EMPTY;
-		return;
-	}
-	desc->base_addr = user->base_addr;
-	desc->limit = user->limit;
-	if (user->seg_32bit)
-		flags |= TLSVIEW_DESC_SEG_32BIT;
-	flags |= (user->contents << TLSVIEW_DESC_CONTENTS_SHIFT) & TLSVIEW_DESC_CONTENTS_MASK;
-	if (user->read_exec_only)
-		flags |= TLSVIEW_DESC_READ_EXEC_ONLY;
-	if (user->limit_in_pages)
-		flags |= TLSVIEW_DESC_LIMIT_IN_PAGES;
-	if (user->seg_not_present)
-		flags |= TLSVIEW_DESC_SEG_NOT_PRESENT;
-	if (user->useable)
-		flags |= TLSVIEW_DESC_USEABLE;
-	if (user->lm)
-		flags |= TLSVIEW_DESC_LM;
-	desc->flags = flags;
-}
 
 static void empty_slots(struct tlsview_task *view)
 {
 	int slot;
 
 	for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++) {
-		view->tls[slot].entry_number = TLS_ENTRY_MIN + slot;
+		view->tls[slot].entry_number = TLSVIEW_TLS_ENTRY_MIN + slot;
 		view->tls[slot].flags = TLSVIEW_DESC_EMPTY;
 	}
 }
@@ -93,13 +50,10 @@ static void empty_slots(struct tlsview_task *view)
  */
 static void read_self(struct tlsview_task *view)
 {
-	uint16_t fs_selector, gs_selector;
 	uint64_t base;
 
-	__asm__ __volatile__("mov %%fs, %[sel]" : [sel] "=r" (fs_selector));
-	__asm__ __volatile__("mov %%gs, %[sel]" : [sel] "=r" (gs_selector));
-	view->fsindex = fs_selector;
-	view->gsindex = gs_selector;
+	view->fsindex = tlsview_arch_fs_selector();
+	view->gsindex = tlsview_arch_gs_selector();
 	if (tlsview_get_fs_syscall(&base) == 0)
 		view->fsbase = base;
 	if (tlsview_get_gs_syscall(&base) == 0)
@@ -180,30 +134,6 @@ static int wait_for_stop(pid_t tid, int *signal_to_return)
 	return 0;
 }
 
-static int read_traced(pid_t tid, struct tlsview_task *view)
-{
-	struct user_regs_struct regs;
-	struct user_desc user;
-	int slot;
-
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) == -1)
-		return -errno;
-	view->fsbase = regs.fs_base;
-	view->gsbase = regs.gs_base;
-	view->fsindex = (uint16_t)regs.fs;
-	view->gsindex = (uint16_t)regs.gs;
-	if (regs.cs == USER32_CS)
-		view->flags |= TLSVIEW_TASK_COMPAT;
-	for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++) {
-		memset(&user, 0, sizeof(user));
-		if (ptrace(PTRACE_GET_THREAD_AREA, tid,
-			   (void *)(uintptr_t)(TLS_ENTRY_MIN + slot), &user) == -1)
-			return -errno;
-		desc_from_user_desc(&user, &view->tls[slot]);
-	}
-	return 0;
-}
-
 /* The view of one thread by ptrace. Returns 0 or -errno (EPERM: not ours). */
 static int read_thread(pid_t tgid, pid_t tid, struct tlsview_task *view)
 {
@@ -225,8 +155,10 @@ static int read_thread(pid_t tgid, pid_t tid, struct tlsview_task *view)
 	ret = wait_for_stop(tid, &detach_signal);
 	if (ret == -ESRCH || ret == -ETIMEDOUT)
 		return ret;	/* exited, or not stopped: nothing to detach from now */
-	if (ret == 0)
-		ret = read_traced(tid, view);
+	if (ret == 0) {
+		ret = tlsview_tracee_read(tid, view);
+		view->tgid = tgid;
+	}
 detach:
 	/* If this fails the thread is gone, or it is detached when we exit. */
 	ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)detach_signal);

@@ -173,6 +173,7 @@ TLSVIEW_EXPORT void tlsview_tlsdata_close(struct tlsview_tlsdata *data)
 	if (target->dwfl)
 		dwfl_end(target->dwfl);
 	tlsdata_core_close(target);
+	free(target->static_tls);
 	free(target->objects);
 	free(data);
 }
@@ -212,16 +213,66 @@ static int executable_address(struct ps_prochandle *target,
 	return 0;
 }
 
+/* glibc's "no static TLS offset" values (NO_TLS_OFFSET, FORCED_DYNAMIC_TLS_OFFSET). */
+static bool static_tls_offset(uint64_t offset)
+{
+	return offset != 0 && offset != UINT64_MAX;
+}
+
+/* What is known of @link_map's static TLS; NULL when out of memory. */
+static struct tlsdata_static_tls *static_tls_of(struct ps_prochandle *target, uint64_t link_map)
+{
+	struct tlsdata_static_tls *entry;
+	uint64_t offset;
+	size_t i;
+	void *grown;
+
+	for (i = 0; i < target->static_tls_count; i++)
+		if (target->static_tls[i].link_map == link_map)
+			return &target->static_tls[i];
+	grown = realloc(target->static_tls, (i + 1) * sizeof(*target->static_tls));
+	if (!grown)
+		return NULL;
+	target->static_tls = grown;
+	entry = &target->static_tls[target->static_tls_count++];
+	entry->link_map = link_map;
+	entry->state = TLSDATA_STATIC_NO;
+	if (!tlsdata_glibc_field(target, "link_map_l_tls_offset", link_map, 0, &offset) &&
+	    static_tls_offset(offset)) {
+		entry->offset = offset;
+		entry->state = TLSDATA_STATIC_UNCONFIRMED;
+	}
+	return entry;
+}
+
+/*
+ * An object's static TLS block is at the same distance below the thread
+ * pointer in every thread (variant II: `&var - fs_base` is the same
+ * everywhere), and td_thr_tlsbase() answers tp - l_tls_offset for it. Once
+ * libthread_db has given that answer for one thread, the others are
+ * computed the same way: that saves its ten or so reads of the target per
+ * thread, which made --var errno over 10,000 threads cost nearly as much
+ * as gdb. Dynamic TLS always goes through libthread_db.
+ */
 static int variable_address(struct ps_prochandle *target,
 			    const struct tlsview_tlsdata_thread *thread,
 			    const struct tlsview_tlsdata_symbol *symbol, uint64_t *address,
 			    char *error, size_t error_size)
 {
+	struct tlsdata_static_tls *fast = NULL;
 	td_thrhandle_t handle;
 	psaddr_t found;
 	td_err_e err;
 	int ret;
 
+	target->current = *thread;
+	if (symbol->link_map && target->agent)
+		fast = static_tls_of(target, symbol->link_map);
+	if (fast && fast->state == TLSDATA_STATIC_CONFIRMED &&
+	    tlsdata_is_glibc_thread(target, thread->thread_pointer)) {
+		*address = thread->thread_pointer - fast->offset + symbol->offset;
+		return 0;
+	}
 	ret = tlsdata_glibc_handle(target, thread, &handle, error, error_size);
 	if (ret == -ENOTSUP && symbol->executable)
 		return executable_address(target, thread, symbol, address, error, error_size);
@@ -238,6 +289,9 @@ static int variable_address(struct ps_prochandle *target,
 		return tlsdata_error(error, error_size, EIO, "libthread_db: %s",
 				     tlsdata_td_error_name(err));
 	*address = (uintptr_t)found;
+	if (fast && fast->state == TLSDATA_STATIC_UNCONFIRMED)
+		fast->state = *address == (uintptr_t)handle.th_unique - fast->offset + symbol->offset ?
+			      TLSDATA_STATIC_CONFIRMED : TLSDATA_STATIC_NO;
 	return 0;
 }
 
@@ -421,12 +475,6 @@ TLSVIEW_EXPORT int tlsview_tlsdata_keys(struct tlsview_tlsdata *data,
 	*keys = list.items;
 	*count = list.count;
 	return 0;
-}
-
-/* glibc's "no static TLS offset" values (NO_TLS_OFFSET, FORCED_DYNAMIC_TLS_OFFSET). */
-static bool static_tls_offset(uint64_t offset)
-{
-	return offset != 0 && offset != UINT64_MAX;
 }
 
 static int dtv_module(struct ps_prochandle *target, const td_thrhandle_t *handle,

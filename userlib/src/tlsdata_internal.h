@@ -24,6 +24,19 @@ struct tlsdata_object {
 	bool executable;
 };
 
+/* An object's static TLS offset (l_tls_offset), and whether it may be used alone. */
+enum tlsdata_static_state {
+	TLSDATA_STATIC_UNCONFIRMED,	/* static, libthread_db not yet asked */
+	TLSDATA_STATIC_CONFIRMED,	/* libthread_db gave tp - offset: compute it */
+	TLSDATA_STATIC_NO,		/* dynamic TLS, or libthread_db disagreed */
+};
+
+struct tlsdata_static_tls {
+	uint64_t link_map;
+	uint64_t offset;
+	enum tlsdata_static_state state;
+};
+
 #define TLSDATA_FIELD_CACHE 8
 struct tlsdata_field_cache {
 	char name[64];
@@ -76,6 +89,8 @@ struct ps_prochandle {
 	size_t glibc_thread_count;
 	struct tlsdata_field_cache field_cache[TLSDATA_FIELD_CACHE];
 	size_t field_cache_count;
+	struct tlsdata_static_tls *static_tls;	/* per object, as learnt */
+	size_t static_tls_count;
 	/* The executable's PT_TLS, for threads libthread_db cannot serve */
 	bool have_pt_tls;
 	uint64_t pt_tls_memsz, pt_tls_align;
@@ -114,6 +129,8 @@ int tlsdata_glibc_field(struct ps_prochandle *target, const char *descriptor, ui
 void tlsdata_thread_db_open(struct ps_prochandle *target);
 void tlsdata_thread_db_close(struct ps_prochandle *target);
 const char *tlsdata_td_error_name(td_err_e err);
+/* Whether @thread_pointer is a struct pthread in glibc's list of threads. */
+bool tlsdata_is_glibc_thread(struct ps_prochandle *target, uint64_t thread_pointer);
 /* The handle of a glibc thread; -ENOTSUP when it is not one. */
 int tlsdata_glibc_handle(struct ps_prochandle *target, const struct tlsview_tlsdata_thread *thread,
 			 td_thrhandle_t *handle, char *error, size_t error_size);

@@ -151,6 +151,16 @@ static bool known_glibc_thread(const struct ps_prochandle *target, uint64_t uniq
 		       sizeof(unique), compare_addresses);
 }
 
+bool tlsdata_is_glibc_thread(struct ps_prochandle *target, uint64_t thread_pointer)
+{
+	if (!target->agent)
+		return false;
+	if (known_glibc_thread(target, thread_pointer))
+		return true;
+	refresh_glibc_threads(target);
+	return known_glibc_thread(target, thread_pointer);
+}
+
 int tlsdata_glibc_handle(struct ps_prochandle *target, const struct tlsview_tlsdata_thread *thread,
 			 td_thrhandle_t *handle, char *error, size_t error_size)
 {
@@ -170,10 +180,7 @@ int tlsdata_glibc_handle(struct ps_prochandle *target, const struct tlsview_tlsd
 	 * not being in glibc's list. A live process may have started the thread
 	 * since the list was read: read it again before saying no.
 	 */
-	if (known_glibc_thread(target, (uintptr_t)handle->th_unique))
-		return 0;
-	refresh_glibc_threads(target);
-	if (known_glibc_thread(target, (uintptr_t)handle->th_unique))
+	if (tlsdata_is_glibc_thread(target, (uintptr_t)handle->th_unique))
 		return 0;
 	return tlsdata_error(error, error_size, ENOTSUP,
 			     "not a glibc thread (its thread pointer is no struct pthread glibc "

@@ -33,6 +33,13 @@ static const char *const exported[] = {
 };
 #define NEXPORTED (sizeof(exported) / sizeof(exported[0]))
 
+/* Node TLSVIEW_1.1: the pieces several layers share. */
+static const char *const exported_1_1[] = {
+	"tlsview_tasks_parse_header", "tlsview_tasks_parse_line", "tlsview_tasks_find",
+	"tlsview_tracee_read", "tlsview_desc_from_user_desc", "tlsview_user_desc_fill",
+	"tlsview_user_desc_fill_empty", "tlsview_map_low", "tlsview_have_ia32",
+};
+
 static char library_path[4096];
 
 static int find_library(struct dl_phdr_info *info, size_t size, void *data)
@@ -146,6 +153,9 @@ START_TEST(test_versioned_symbols)
 	for (i = 0; i < NEXPORTED; i++)
 		ck_assert_msg(dlvsym(RTLD_DEFAULT, exported[i], "TLSVIEW_1.0") != NULL,
 			      "%s@TLSVIEW_1.0 missing", exported[i]);
+	for (i = 0; i < sizeof(exported_1_1) / sizeof(exported_1_1[0]); i++)
+		ck_assert_msg(dlvsym(RTLD_DEFAULT, exported_1_1[i], "TLSVIEW_1.1") != NULL,
+			      "%s@TLSVIEW_1.1 missing", exported_1_1[i]);
 	/* Internal helpers are not reachable. */
 	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "bare_thread_start"));
 	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "check_image"));
@@ -168,7 +178,8 @@ START_TEST(test_api_through_shared_library)
 	void *tp = NULL, *expected;
 	int result = 0;
 
-	ck_assert_str_eq(tlsview_version(), "1.0");
+	ck_assert_str_eq(tlsview_version(), TLSVIEW_VERSION_STRING);
+	ck_assert_str_eq(tlsview_version(), "1.2");
 	ck_assert_int_eq(syscall(SYS_arch_prctl, ARCH_GET_FS, &fs), 0);
 	ck_assert_uint_eq(tlsview_get_fs(), fs);
 	ck_assert_int_eq(tlsview_set_gs(0x3000), 0);

@@ -4,9 +4,9 @@
  * loaded): with a few hundred threads, every method returns a view of
  * every thread with LIST's FS base; LIST, the bare LIST ioctl, GET_TASK and
  * debugfs wake no sleeping thread and leave the spinning ones counting;
- * ptrace, for contrast, wakes every sleeping one. TAP output; SKIP without
- * /dev/tlsview or without root (ptrace and debugfs). Nothing here depends
- * on how fast anything is.
+ * ptrace, for contrast, wakes every sleeping one. tlsbench runs once, before
+ * the tests, which check its JSON; SKIP without /dev/tlsview or without root
+ * (ptrace and debugfs). Nothing here depends on how fast anything is.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,20 +16,16 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "kselftest_harness.h"
 
 #define THREADS		"300"
 #define SPINNERS	"2"
 #define SLEEPERS	298	/* THREADS minus the two spinners asked for */
 
-static int test_number;
-static int failures;
-
-static void result(int ok, const char *what)
-{
-	printf("%sok %d %s\n", ok ? "" : "not ", ++test_number, what);
-	if (!ok)
-		failures++;
-}
+/* tlsbench's one run, made by main() before the tests (each a fork of it). */
+static const char *skip_reason;
+static int tlsbench_status = -1;
+static char *tlsbench_json;
 
 /* tlsbench next to this program (build tree), else the one on PATH (guest). */
 static void find_tlsbench(char *path, size_t size)
@@ -127,56 +123,102 @@ static long field(const char *object, const char *key)
 	return at ? strtol(at + strlen(pattern), NULL, 10) : -1;
 }
 
-int main(void)
+/* The run's method object, logged when a test on it fails. */
+static bool method_ok(struct __test_metadata *_metadata, const char *name, char *object,
+		      size_t size)
 {
-	static const char *const never_stop[] = { "list", "list_ioctl", "get_task", "debugfs" };
-	char tlsbench[PATH_MAX], object[1024], what[160];
-	char *json = NULL;
-	int status;
-	size_t i;
-
-	printf("TAP version 13\n1..%zu\n", 2 + sizeof(never_stop) / sizeof(never_stop[0]) + 1);
-	if (access("/dev/tlsview", F_OK) != 0 || geteuid() != 0) {
-		printf("ok 1 # SKIP %s\n", geteuid() != 0 ? "needs root (ptrace, debugfs)" :
-		       "no /dev/tlsview (tlsview.ko not loaded)");
-		for (i = 2; i <= 2 + sizeof(never_stop) / sizeof(never_stop[0]) + 1; i++)
-			printf("ok %zu # SKIP as above\n", i);
-		return 0;
-	}
-	find_tlsbench(tlsbench, sizeof(tlsbench));
-	status = run_tlsbench(tlsbench, &json);
-	result(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	       "tlsbench --module --threads " THREADS " --spinners " SPINNERS " --json exits 0 (all its checks passed)");
-	result(json && strstr(json, "\"mode\": \"module\"") && strstr(json, "\"threads\": " THREADS),
-	       "--json describes a module run of " THREADS " threads");
-	for (i = 0; i < sizeof(never_stop) / sizeof(never_stop[0]); i++) {
-		int ok;
-
-		object[0] = '\0';
-		ok = json && method_object(json, never_stop[i], object, sizeof(object)) == 0 &&
-			 field(object, "views") == atol(THREADS) &&
-			 field(object, "fsbase_mismatches") == 0 &&
-			 field(object, "sleepers_woken") == 0 &&
-			 field(object, "spinners_advanced") == 2;
-
-		snprintf(what, sizeof(what), "%s: a view of every thread, the same FS bases, "
-			 "no sleeping thread woken, spinners kept counting", never_stop[i]);
-		result(ok, what);
-		if (!ok && json)
-			printf("# %s\n", object);
-	}
 	object[0] = '\0';
-	result(json && method_object(json, "ptrace", object, sizeof(object)) == 0 &&
-	       field(object, "views") == atol(THREADS) &&
-	       field(object, "sleepers_woken") == SLEEPERS,
-	       "ptrace: a view of every thread, and it woke every sleeping one");
-	if (failures && json) {
-		char *line, *save = NULL;
-
-		printf("# tlsbench output:\n");
-		for (line = strtok_r(json, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			printf("# %s\n", line);
+	if (!tlsbench_json || method_object(tlsbench_json, name, object, size) != 0) {
+		TH_LOG("no method \"%s\" in tlsbench's JSON:\n%s", name,
+		       tlsbench_json ? tlsbench_json : "(none)");
+		return false;
 	}
-	free(json);
-	return failures ? 1 : 0;
+	return true;
+}
+
+TEST(exits_zero_all_checks_passed)
+{
+	if (skip_reason)
+		SKIP(return, "%s", skip_reason);
+	ASSERT_NE(-1, tlsbench_status);
+	ASSERT_TRUE(WIFEXITED(tlsbench_status));
+	EXPECT_EQ(0, WEXITSTATUS(tlsbench_status)) {
+		TH_LOG("tlsbench --module --threads " THREADS " --spinners " SPINNERS
+		       " --json: its output:\n%s",
+		       tlsbench_json ? tlsbench_json : "(none)");
+	}
+}
+
+TEST(json_describes_a_module_run)
+{
+	if (skip_reason)
+		SKIP(return, "%s", skip_reason);
+	ASSERT_NE(NULL, tlsbench_json);
+	EXPECT_NE(NULL, strstr(tlsbench_json, "\"mode\": \"module\""));
+	EXPECT_NE(NULL, strstr(tlsbench_json, "\"threads\": " THREADS));
+}
+
+/* The methods that must never stop a thread, nor wake a sleeping one. */
+FIXTURE(never_stops) {
+	char object[1024];
+};
+
+FIXTURE_VARIANT(never_stops) {
+	const char *method;
+};
+
+FIXTURE_VARIANT_ADD(never_stops, list) { .method = "list" };
+FIXTURE_VARIANT_ADD(never_stops, list_ioctl) { .method = "list_ioctl" };
+FIXTURE_VARIANT_ADD(never_stops, get_task) { .method = "get_task" };
+FIXTURE_VARIANT_ADD(never_stops, debugfs) { .method = "debugfs" };
+
+FIXTURE_SETUP(never_stops)
+{
+}
+
+FIXTURE_TEARDOWN(never_stops)
+{
+}
+
+TEST_F(never_stops, every_view_same_fs_no_sleeper_woken_spinners_counting)
+{
+	if (skip_reason)
+		SKIP(return, "%s", skip_reason);
+	ASSERT_TRUE(method_ok(_metadata, variant->method, self->object, sizeof(self->object)));
+	EXPECT_EQ(atol(THREADS), field(self->object, "views"))
+		TH_LOG("%s", self->object);
+	EXPECT_EQ(0, field(self->object, "fsbase_mismatches"))
+		TH_LOG("%s", self->object);
+	EXPECT_EQ(0, field(self->object, "sleepers_woken"))
+		TH_LOG("%s", self->object);
+	EXPECT_EQ(2, field(self->object, "spinners_advanced"))
+		TH_LOG("%s", self->object);
+}
+
+TEST(ptrace_views_every_thread_and_wakes_every_sleeper)
+{
+	char object[1024];
+
+	if (skip_reason)
+		SKIP(return, "%s", skip_reason);
+	ASSERT_TRUE(method_ok(_metadata, "ptrace", object, sizeof(object)));
+	EXPECT_EQ(atol(THREADS), field(object, "views"))
+		TH_LOG("%s", object);
+	EXPECT_EQ(SLEEPERS, field(object, "sleepers_woken"))
+		TH_LOG("%s", object);
+}
+
+int main(int argc, char **argv)
+{
+	char tlsbench[PATH_MAX];
+
+	if (geteuid() != 0)
+		skip_reason = "needs root (ptrace, debugfs)";
+	else if (access("/dev/tlsview", F_OK) != 0)
+		skip_reason = "no /dev/tlsview (tlsview.ko not loaded)";
+	if (!skip_reason) {
+		find_tlsbench(tlsbench, sizeof(tlsbench));
+		tlsbench_status = run_tlsbench(tlsbench, &tlsbench_json);
+	}
+	return test_harness_run(argc, argv);
 }

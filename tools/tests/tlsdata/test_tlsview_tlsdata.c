@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "../tlsview/harness.h"
+#include "../tlsview/tlsview_test.h"
 #include "tlsdata_target.h"
 
 #define ALL_VARS "errno,tlsdata_exe_le,tlsdata_exe_ie,tlsdata_exe_short,tlsdata_exe_record," \
@@ -43,7 +43,7 @@ struct target_process {
 	pid_t pid;
 	FILE *to;		/* its stdin: commands */
 	FILE *from;		/* its stdout: "thread INDEX TID", "ready", answers */
-	pid_t tids[TARGET_THREADS];
+	pid_t tids[TARGET_THREADS + 1];	/* and the bare thread's */
 	char pid_text[16];
 };
 
@@ -91,7 +91,7 @@ static bool start_target(struct target_process *target, bool core_dumps)
 		if (!strcmp(line, "ready\n"))
 			return true;
 		if (sscanf(line, "thread %d %d", &index, &tid) == 2 && index >= 0 &&
-		    index < TARGET_THREADS)
+		    index <= TARGET_BARE)
 			target->tids[index] = tid;
 	}
 	return false;
@@ -460,7 +460,11 @@ TEST_F(tlsdata, spinners_not_stopped)
 	TH_LOG("%d runs", runs);
 }
 
-/* gdb's own answer, thread by thread: "(LWP TID)" then "$N = VALUE". */
+/*
+ * gdb's own answer, thread by thread: "(LWP TID)" then "$N = VALUE". With
+ * -s: gdb fails on the bare thread ("Cannot find thread-local storage")
+ * and would otherwise stop there.
+ */
 static bool gdb_values(pid_t pid, const char *expression, long long values[TARGET_THREADS],
 		       const pid_t tids[TARGET_THREADS])
 {
@@ -469,7 +473,7 @@ static bool gdb_values(pid_t pid, const char *expression, long long values[TARGE
 	FILE *gdb;
 
 	snprintf(command, sizeof(command),
-		 "gdb -nx -p %d -batch -ex 'thread apply all print %s' 2>/dev/null", pid,
+		 "gdb -nx -p %d -batch -ex 'thread apply all -s print %s' 2>/dev/null", pid,
 		 expression);
 	gdb = popen(command, "r");
 	if (!gdb)
@@ -497,7 +501,11 @@ static bool gdb_values(pid_t pid, const char *expression, long long values[TARGE
 
 TEST_F(tlsdata, agrees_with_gdb)
 {
+	/* errno by its symbol: a cast, since libc's debug info may be absent. */
 	static const char *const expressions[] = {
+		"(int)errno", "tlsdata_exe_le", "tlsdata_exe_ie", "tlsdata_needed_value",
+	};
+	static const char *const names[] = {
 		"errno", "tlsdata_exe_le", "tlsdata_exe_ie", "tlsdata_needed_value",
 	};
 	const char *args[] = { "-p", self->target.pid_text, "--source", variant->source, "--json",
@@ -520,13 +528,85 @@ TEST_F(tlsdata, agrees_with_gdb)
 		for (index = 0; index < TARGET_THREADS; index++) {
 			const struct json *thread =
 				json_find_thread(document, self->target.tids[index]);
-			const struct json *var = var_of(thread, expressions[e]);
+			const struct json *var = var_of(thread, names[e]);
 
 			EXPECT_EQ(values[index], json_int(var, "value", -1))
 				TH_LOG("%s, thread %d", expressions[e], index);
 		}
 	}
 	json_free(document);
+	run_free(&run);
+}
+
+/*
+ * A bare CLONE_SETTLS thread on a libtlsview TCB: libthread_db does not know
+ * it, yet the program's own variable is read from its PT_TLS block; glibc's
+ * things (errno, keys, the DTV) are "not a glibc thread".
+ */
+TEST_F(tlsdata, bare_thread)
+{
+	const char *args[] = { "-p", self->target.pid_text, "--source", variant->source, "--json",
+			       "--var", "tlsdata_exe_le,errno", "--keys", "--dtv", NULL };
+	const struct json *thread, *errno_var;
+	struct json *document;
+	struct run run;
+
+	RETURN_IF_SKIPPED();
+	ASSERT_NE(0, self->target.tids[TARGET_BARE]);
+	document = run_json(&run, args);
+	ASSERT_NE(NULL, document);
+	EXPECT_EQ(0, run.status);
+	thread = json_find_thread(document, self->target.tids[TARGET_BARE]);
+	ASSERT_NE(NULL, thread);
+	EXPECT_TRUE(var_is(thread, "tlsdata_exe_le", "tlsdata-target",
+			   TARGET_EXE_LE(TARGET_BARE)));
+	errno_var = var_of(thread, "errno");
+	ASSERT_NE(NULL, json_str(errno_var, "error"));
+	EXPECT_NE(NULL, strstr(json_str(errno_var, "error"), "not a glibc thread"));
+	EXPECT_EQ(NULL, json_get(errno_var, "value"));
+	ASSERT_NE(NULL, json_str(json_get(thread, "keys"), "error"));
+	EXPECT_NE(NULL, strstr(json_str(json_get(thread, "keys"), "error"), "not a glibc thread"));
+	ASSERT_NE(NULL, json_str(json_get(thread, "dtv"), "error"));
+	EXPECT_NE(NULL, strstr(json_str(json_get(thread, "dtv"), "error"), "not a glibc thread"));
+	/* The glibc threads beside it are read as ever. */
+	EXPECT_TRUE(var_is(json_find_thread(document, self->target.tids[1]), "errno", "libc.so.6",
+			   TARGET_ERRNO(1)));
+	json_free(document);
+	run_free(&run);
+}
+
+/* A 32-bit process: refused with a clear reason, status 1, nothing else. */
+TEST_F(tlsdata, ia32_process)
+{
+	const char *args[] = { "-p", NULL, "--source", variant->source, "--var", "errno", NULL };
+	char path[PATH_MAX], *slash, pid_text[16];
+	struct run run;
+	pid_t child;
+
+	RETURN_IF_SKIPPED();
+	snprintf(path, sizeof(path), "%s", tlsview_program());
+	slash = strrchr(path, '/');
+	if (slash)
+		snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "tlsdemo-child32");
+	else
+		snprintf(path, sizeof(path), "tlsdemo-child32");
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (child == 0) {
+		execlp(path, "tlsdemo-child32", (char *)NULL);
+		_exit(127);
+	}
+	usleep(300 * 1000);
+	if (waitpid(child, NULL, WNOHANG) == child)
+		SKIP(return, "tlsdemo-child32 does not run here (no ia32 emulation?)");
+	snprintf(pid_text, sizeof(pid_text), "%d", child);
+	args[1] = pid_text;
+	run_tlsview(&run, args);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	EXPECT_EQ(1, run.status);
+	EXPECT_STREQ("", run.out);
+	EXPECT_NE(NULL, strstr(run.err, "not supported for ia32 processes")) TH_LOG("%s", run.err);
 	run_free(&run);
 }
 

@@ -3,7 +3,7 @@
  * tlsdata-target: a process whose threads hold known TLS values
  * (tlsdata_target.h) for the tests of tlsview --var/--keys/--dtv/--core.
  *
- * Prints "thread INDEX TID" for each thread, then "ready". Commands on
+ * Prints "thread INDEX TID" for each thread (the bare one too), then "ready". Commands on
  * stdin: "touch" (the even threads set the dlopen()ed library's variable;
  * answers "touched"), "abort" (dumps core), end of input (exits).
  */
@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+#include <tlsview/thread.h>
 #include "tlsdata_target.h"
 
 __thread int tlsdata_exe_le;
@@ -32,6 +35,24 @@ static volatile int touch_generation, stop;
 static volatile int touched_count;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+
+static volatile int bare_ready;
+
+/*
+ * A bare thread may touch only its own TLS and memory, and make raw system
+ * calls: no libc. It sleeps, so the spinners keep the CPUs to themselves.
+ */
+static int bare_main(void *arg)
+{
+	static const struct timespec nap = { .tv_nsec = 100 * 1000 * 1000 };
+
+	(void)arg;
+	tlsdata_exe_le = TARGET_EXE_LE(TARGET_BARE);
+	bare_ready = 1;
+	while (!stop)
+		tlsview_syscall3(SYS_nanosleep, (long)&nap, 0, 0);
+	return 0;
+}
 
 static void set_values(int index)
 {
@@ -98,6 +119,7 @@ static void *thread_main(void *arg)
 int main(void)
 {
 	pthread_t threads[TARGET_THREADS];
+	struct tlsview_thread bare;
 	char command[64];
 	void *library;
 	int i;
@@ -118,6 +140,11 @@ int main(void)
 		if (pthread_create(&threads[i], NULL, thread_main, (void *)(uintptr_t)i))
 			return 1;
 	pthread_barrier_wait(&started);
+	if (tlsview_thread_create(&bare, NULL, bare_main, NULL))
+		return 1;
+	while (!bare_ready)
+		;
+	printf("thread %d %d\n", TARGET_BARE, bare.tid);
 	/* stdout has been written already: printing sets errno no more. */
 	errno = TARGET_ERRNO(0);
 	printf("ready\n");
@@ -148,5 +175,6 @@ int main(void)
 	pthread_mutex_unlock(&lock);
 	for (i = 1; i < TARGET_THREADS; i++)
 		pthread_join(threads[i], NULL);
+	tlsview_thread_join(&bare, NULL);
 	return 0;
 }

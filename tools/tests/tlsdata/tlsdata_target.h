@@ -11,6 +11,12 @@
 #include <stdint.h>
 
 #define TARGET_THREADS		5
+/*
+ * Plus one bare thread (libtlsview's tlsview_thread_create: CLONE_SETTLS on
+ * a TCB built from the program's PT_TLS), index TARGET_BARE: glibc does not
+ * know it, so only the program's own variables can be read there.
+ */
+#define TARGET_BARE		TARGET_THREADS
 #define TARGET_KEYS		40	/* more than 32: glibc's second-level specific[] */
 
 #define TARGET_EXE_LE(i)	(0x1000 + (i))

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "harness.h"
+#include "tlsview_test.h"
+#include "kselftest_harness.h"
 
 #define TASKS_FILE "/sys/kernel/debug/tlsview/tasks"
 #define CPUS_FILE "/sys/kernel/debug/tlsview/cpus"
@@ -132,7 +133,8 @@ static void line_from_json(const struct json *thread, struct task_line *task)
  * must be in tlsview's output, the same. Threads tlsview shows that debugfs
  * did not (its own process) are allowed only when their process is new.
  */
-static void compare_with_debugfs(const char *what, const struct task_line *lines, int count)
+static void compare_with_debugfs(struct __test_metadata *_metadata, const char *what,
+				 const struct task_line *lines, int count)
 {
 	int i, compared = 0, differ = 0, missing = 0, unknown = 0;
 
@@ -148,18 +150,18 @@ static void compare_with_debugfs(const char *what, const struct task_line *lines
 				seen = &lines[j];
 		if (!seen) {
 			if (missing++ < 3)
-				tap_diag("%s: thread %d (%s) missing", what, a->tid, a->comm);
+				TH_LOG("%s: thread %d (%s) missing", what, a->tid, a->comm);
 			continue;
 		}
 		compared++;
 		if (!same_task(a, seen) && differ++ < 3)
-			tap_diag("%s: thread %d differs: debugfs %d %d 0x%" PRIx64 " 0x%" PRIx64
-				 " 0x%x 0x%x %s %s %s %s, tlsview %d %d 0x%" PRIx64 " 0x%" PRIx64
-				 " 0x%x 0x%x %s %s %s %s", what, a->tid, a->tgid, a->kthread, a->fsbase,
-				 a->gsbase, a->fsindex, a->gsindex, a->tls[0], a->tls[1], a->tls[2],
-				 a->comm, seen->tgid, seen->kthread, seen->fsbase, seen->gsbase,
-				 seen->fsindex, seen->gsindex, seen->tls[0], seen->tls[1], seen->tls[2],
-				 seen->comm);
+			TH_LOG("%s: thread %d differs: debugfs %d %d 0x%" PRIx64 " 0x%" PRIx64
+			       " 0x%x 0x%x %s %s %s %s, tlsview %d %d 0x%" PRIx64 " 0x%" PRIx64
+			       " 0x%x 0x%x %s %s %s %s", what, a->tid, a->tgid, a->kthread, a->fsbase,
+			       a->gsbase, a->fsindex, a->gsindex, a->tls[0], a->tls[1], a->tls[2],
+			       a->comm, seen->tgid, seen->kthread, seen->fsbase, seen->gsbase,
+			       seen->fsindex, seen->gsindex, seen->tls[0], seen->tls[1], seen->tls[2],
+			       seen->comm);
 	}
 	for (i = 0; i < count; i++) {
 		int j;
@@ -171,9 +173,9 @@ static void compare_with_debugfs(const char *what, const struct task_line *lines
 			known_process = before.lines[j].tgid == lines[i].tgid;
 		unknown += known_process;
 	}
-	tap_ok(compared >= 20 && differ == 0 && missing == 0 && unknown == 0,
-	       "%s agrees with debugfs tasks: %d threads compared, %d differ, %d missing, "
-	       "%d unexplained", what, compared, differ, missing, unknown);
+	EXPECT_TRUE(compared >= 20 && differ == 0 && missing == 0 && unknown == 0)
+		TH_LOG("%s agrees with debugfs tasks: %d threads compared, %d differ, %d missing, "
+		       "%d unexplained", what, compared, differ, missing, unknown);
 }
 
 static struct json *run_json(const char *const *args, int *status)
@@ -186,7 +188,7 @@ static struct json *run_json(const char *const *args, int *status)
 	*status = run.status;
 	document = json_parse(run.out, error, sizeof(error));
 	if (!document)
-		tap_diag("not JSON (%s): %.300s", error, run.out);
+		fprintf(stderr, "# not JSON (%s): %.300s\n", error, run.out);
 	run_free(&run);
 	return document;
 }
@@ -203,7 +205,19 @@ static int lines_from_document(const struct json *document, struct task_line *li
 
 static struct task_line seen_lines[MAX_TASKS];
 
-static void test_json_and_tcb(void)
+/* Every test may run tlsview over the whole system under TCG: 300 s each, not 30. */
+FIXTURE(module) {
+};
+
+FIXTURE_SETUP(module)
+{
+}
+
+FIXTURE_TEARDOWN(module)
+{
+}
+
+TEST_F_TIMEOUT(module, json_ptrace_and_tcb_agree_with_debugfs, 300)
 {
 	const char *json_args[] = { "--json", NULL };
 	const char *tcb_args[] = { "--tcb", "--json", NULL };
@@ -215,27 +229,27 @@ static void test_json_and_tcb(void)
 	read_tasks(&before);
 	document = run_json(json_args, &status);
 	read_tasks(&after);
-	tap_ok(status == 0 && document && !strcmp(json_str(document, "source"), "module"),
-	       "tlsview --json exits 0 with \"source\": \"module\"");
+	EXPECT_TRUE(status == 0 && document && !strcmp(json_str(document, "source"), "module"))
+		TH_LOG("tlsview --json exits 0 with \"source\": \"module\"");
 	count = lines_from_document(document, seen_lines);
-	compare_with_debugfs("tlsview --json", seen_lines, count);
+	compare_with_debugfs(_metadata, "tlsview --json", seen_lines, count);
 	json_free(document);
 
 	read_tasks(&before);
 	document = run_json(ptrace_args, &status);
 	read_tasks(&after);
-	tap_ok(status == 0 && document && !strcmp(json_str(document, "source"), "ptrace") &&
-	       json_int(document, "skipped", -1) == 0,
-	       "tlsview --json --source ptrace (root) exits 0 and skips no thread");
+	EXPECT_TRUE(status == 0 && document && !strcmp(json_str(document, "source"), "ptrace") &&
+		    json_int(document, "skipped", -1) == 0)
+		TH_LOG("tlsview --json --source ptrace (root) exits 0 and skips no thread");
 	count = lines_from_document(document, seen_lines);
-	compare_with_debugfs("tlsview --json --source ptrace", seen_lines, count);
+	compare_with_debugfs(_metadata, "tlsview --json --source ptrace", seen_lines, count);
 	json_free(document);
 
 	read_tasks(&before);
 	document = run_json(tcb_args, &status);
 	read_tasks(&after);
 	count = lines_from_document(document, seen_lines);
-	compare_with_debugfs("tlsview --tcb --json", seen_lines, count);
+	compare_with_debugfs(_metadata, "tlsview --tcb --json", seen_lines, count);
 	for (i = 0; document && i < json_get(document, "threads")->count; i++) {
 		const struct json *thread = json_get(document, "threads")->items[i];
 		const struct json *tcb = json_get(thread, "tcb");
@@ -252,11 +266,12 @@ static void test_json_and_tcb(void)
 				bad_words++;
 		}
 	}
-	tap_ok(status == 0 && json_int(document, "tcb_broken", -1) == 0,
-	       "tlsview --tcb: no thread of this system breaks the ABI, exit 0 (got %d)", status);
-	tap_ok(ok_words > 0 && bad_words == 0 && kthreads_skipped,
-	       "--tcb: every ok thread's %%fs:0 is its FS base (%d), kernel threads are skipped",
-	       ok_words);
+	EXPECT_TRUE(status == 0 && json_int(document, "tcb_broken", -1) == 0)
+		TH_LOG("tlsview --tcb: no thread of this system breaks the ABI, exit 0 (got %d)",
+		       status);
+	EXPECT_TRUE(ok_words > 0 && bad_words == 0 && kthreads_skipped)
+		TH_LOG("--tcb: every ok thread's %%fs:0 is its FS base (%d), kernel threads are skipped",
+		       ok_words);
 	json_free(document);
 }
 
@@ -290,7 +305,7 @@ static int lines_from_table(char *text, struct task_line *lines)
 }
 
 /* Compares what the table has: not the slots (indented lines) nor comm's escaping. */
-static void test_table(void)
+TEST_F_TIMEOUT(module, the_table_agrees_with_debugfs, 300)
 {
 	const char *args[] = { NULL };
 	struct run run;
@@ -299,8 +314,8 @@ static void test_table(void)
 	read_tasks(&before);
 	run_tlsview(&run, args);
 	read_tasks(&after);
-	tap_ok(run.status == 0 && !strncmp(run.out, "source: module", 14),
-	       "tlsview (the table) exits 0 and says its source is the module");
+	EXPECT_TRUE(run.status == 0 && !strncmp(run.out, "source: module", 14))
+		TH_LOG("tlsview (the table) exits 0 and says its source is the module");
 	count = lines_from_table(run.out, seen_lines);
 	/* Fill what the table does not show in columns from debugfs, so the rest is compared. */
 	for (i = 0; i < count; i++) {
@@ -311,11 +326,11 @@ static void test_table(void)
 			memcpy(seen_lines[i].comm, known->comm, sizeof(known->comm));
 		}
 	}
-	compare_with_debugfs("tlsview (table)", seen_lines, count);
+	compare_with_debugfs(_metadata, "tlsview (table)", seen_lines, count);
 	run_free(&run);
 }
 
-static void test_cpus(void)
+TEST_F_TIMEOUT(module, cpus_agrees_with_debugfs, 300)
 {
 	const char *args[] = { "--cpus", "--json", NULL };
 	const struct json *cpus;
@@ -347,12 +362,12 @@ static void test_cpus(void)
 	}
 	if (file)
 		fclose(file);
-	tap_ok(status == 0 && rows > 0 && agree == rows && (int)cpus->count == rows,
-	       "tlsview --cpus --json agrees with debugfs cpus (%d of %d CPUs)", agree, rows);
+	EXPECT_TRUE(status == 0 && rows > 0 && agree == rows && (int)cpus->count == rows)
+		TH_LOG("tlsview --cpus --json agrees with debugfs cpus (%d of %d CPUs)", agree, rows);
 	json_free(document);
 }
 
-static void test_module_vs_ptrace(void)
+TEST_F_TIMEOUT(module, module_and_ptrace_agree_on_known_bases, 300)
 {
 	static const enum target_kind kinds[] = {
 		TARGET_PTHREAD, TARGET_PTHREAD, TARGET_PTHREAD, TARGET_TLS_SLOT,
@@ -379,17 +394,20 @@ static void test_module_vs_ptrace(void)
 		right += json_hex(json_get(thread, "gsbase")) == target.shared->threads[i].gsbase &&
 			 json_int(thread, "gsindex", -1) == target.shared->threads[i].gsindex;
 	}
-	tap_ok(module_status == 0 && ptrace_status == 0 && module_count == 5 && ptrace_count == 5 &&
-	       agree == 5, "-p PID: the module and ptrace sources agree on all 5 threads (%d do)",
-	       agree);
-	tap_ok(right == 4, "-p PID: the module shows each thread's own GS base and selector");
-	tap_ok(target_all_running(&target), "every thread still runs after both reads");
+	EXPECT_TRUE(module_status == 0 && ptrace_status == 0 && module_count == 5 &&
+		    ptrace_count == 5 && agree == 5)
+		TH_LOG("-p PID: the module and ptrace sources agree on all 5 threads (%d do)",
+		       agree);
+	EXPECT_EQ(4, right)
+		TH_LOG("-p PID: the module shows each thread's own GS base and selector");
+	EXPECT_TRUE(target_all_running(&target))
+		TH_LOG("every thread still runs after both reads");
 	json_free(module);
 	json_free(traced);
 	target_stop(&target);
 }
 
-static void test_unprivileged(void)
+TEST_F_TIMEOUT(module, unprivileged_sees_only_its_own_threads, 300)
 {
 	const char *all_args[] = { "--json", NULL };
 	const char *init_args[] = { "-p", "1", NULL };
@@ -401,40 +419,34 @@ static void test_unprivileged(void)
 	int foreign = 0;
 	size_t i;
 
-	if (getuid() != 0) {
-		tap_skip("not root", "an unprivileged user sees only its own threads");
-		return;
-	}
+	if (getuid() != 0)
+		SKIP(return, "not root");
 	run_tlsview_as(&run, all_args, NOBODY);
 	document = json_parse(run.out, error, sizeof(error));
 	threads = json_get(document, "threads");
 	for (i = 0; threads && i < threads->count; i++)
 		foreign += json_bool(threads->items[i], "kthread") == 1 ||
 			   json_int(threads->items[i], "tgid", 0) == 1;
-	tap_ok(run.status == 0 && threads && threads->count >= 1 && foreign == 0,
-	       "as nobody, tlsview lists only nobody's threads (%zu, %d foreign)",
-	       threads ? threads->count : 0, foreign);
+	EXPECT_TRUE(run.status == 0 && threads && threads->count >= 1 && foreign == 0)
+		TH_LOG("as nobody, tlsview lists only nobody's threads (%zu, %d foreign)",
+		       threads ? threads->count : 0, foreign);
 	json_free(document);
 	run_free(&run);
 	run_tlsview_as(&run, init_args, NOBODY);
-	tap_ok(run.status == 1 && !strncmp(run.err, "tlsview: ", 9),
-	       "as nobody, tlsview -p 1 fails with one line: %s", run.err);
+	EXPECT_TRUE(run.status == 1 && !strncmp(run.err, "tlsview: ", 9))
+		TH_LOG("as nobody, tlsview -p 1 fails with one line: %s", run.err);
 	run_free(&run);
 	run_tlsview_as(&run, init_ptrace_args, NOBODY);
-	tap_ok(run.status == 1, "as nobody, tlsview -p 1 --source ptrace fails too: %s", run.err);
+	EXPECT_EQ(1, run.status)
+		TH_LOG("as nobody, tlsview -p 1 --source ptrace fails too: %s", run.err);
 	run_free(&run);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	if (!have_module() || access(TASKS_FILE, R_OK) != 0) {
 		printf("1..0 # SKIP needs /dev/tlsview and %s (tlsview.ko, root)\n", TASKS_FILE);
 		return 4;
 	}
-	test_json_and_tcb();
-	test_table();
-	test_cpus();
-	test_module_vs_ptrace();
-	test_unprivileged();
-	return tap_done();
+	return test_harness_run(argc, argv);
 }

@@ -8,7 +8,7 @@
  * afterwards, untraced; a stopped process must stay stopped; a thread
  * someone else traces is skipped (listing) or an error (-t); a thread that
  * cannot stop (a vfork parent) is given up after a second, not waited for,
- * and runs on once it can.
+ * and runs on once it can. One target serves every test, in order.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -21,7 +21,8 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "harness.h"
+#include "tlsview_test.h"
+#include "kselftest_harness.h"
 
 static const enum target_kind kinds[] = {
 	TARGET_PTHREAD, TARGET_PTHREAD, TARGET_PTHREAD, TARGET_PTHREAD, TARGET_TLS_SLOT,
@@ -42,7 +43,7 @@ static struct json *list_json(struct run *run, bool pretty)
 	run_tlsview(run, args);
 	document = json_parse(run->out, error, sizeof(error));
 	if (!document)
-		tap_diag("not JSON (%s):\n%s", error, run->out);
+		fprintf(stderr, "# not JSON (%s):\n%s\n", error, run->out);
 	return document;
 }
 
@@ -59,13 +60,25 @@ static bool thread_matches(const struct json *entry, int index)
 	       json_bool(entry, "compat") == 0 && json_bool(entry, "kthread") == 0 &&
 	       json_bool(entry, "live") == 0 && tls && tls->type == JSON_ARRAY && tls->count == 3;
 	if (!good)
-		tap_diag("thread %d: expected fsbase 0x%llx gsbase 0x%llx gsindex 0x%x", thread->tid,
-			 (unsigned long long)thread->fsbase, (unsigned long long)thread->gsbase,
-			 thread->gsindex);
+		fprintf(stderr, "# thread %d: expected fsbase 0x%llx gsbase 0x%llx gsindex 0x%x\n",
+			thread->tid, (unsigned long long)thread->fsbase,
+			(unsigned long long)thread->gsbase, thread->gsindex);
 	return good;
 }
 
-static void test_json_listing(void)
+/* One fixture: the harness runs its tests in the order they are written. */
+FIXTURE(ptrace_source) {
+};
+
+FIXTURE_SETUP(ptrace_source)
+{
+}
+
+FIXTURE_TEARDOWN(ptrace_source)
+{
+}
+
+TEST_F_TIMEOUT(ptrace_source, json_lists_every_thread_as_it_is, 300)
 {
 	struct run run;
 	struct json *document = list_json(&run, false);
@@ -73,44 +86,23 @@ static void test_json_listing(void)
 	bool all = true;
 	int i;
 
-	tap_ok(run.status == 0, "tlsview -p PID --json --source ptrace exits 0 (got %d: %s)",
-	       run.status, run.err);
-	tap_ok(document != NULL, "its output parses as JSON");
-	tap_ok(json_str(document, "source") && !strcmp(json_str(document, "source"), "ptrace"),
-	       "\"source\" is \"ptrace\"");
-	tap_ok(threads && threads->type == JSON_ARRAY && (int)threads->count == NR_KINDS + 1,
-	       "it lists the %d threads of the process", NR_KINDS + 1);
-	tap_ok(json_find_thread(document, target.pid) != NULL, "the main thread is listed");
+	EXPECT_EQ(0, run.status)
+		TH_LOG("tlsview -p PID --json --source ptrace exits 0: %s", run.err);
+	ASSERT_NE(NULL, document)
+		TH_LOG("its output parses as JSON");
+	EXPECT_TRUE(json_str(document, "source") && !strcmp(json_str(document, "source"), "ptrace"))
+		TH_LOG("\"source\" is \"ptrace\"");
+	EXPECT_TRUE(threads && threads->type == JSON_ARRAY && (int)threads->count == NR_KINDS + 1)
+		TH_LOG("it lists the %d threads of the process", NR_KINDS + 1);
+	EXPECT_NE(NULL, json_find_thread(document, target.pid))
+		TH_LOG("the main thread is listed");
 	for (i = 0; i < NR_KINDS; i++)
 		if (kinds[i] == TARGET_PTHREAD)
 			all &= thread_matches(json_find_thread(document, target.shared->threads[i].tid),
 					      i) &&
 			       target.shared->threads[i].gsbase == TARGET_GS_BASE(i);
-	tap_ok(all, "each thread's FS and GS base, selectors and flags are what it set");
-	if (target.shared->tls_slot_unavailable) {
-		tap_skip("set_thread_area (ia32 emulation) unavailable", "TLS slot thread");
-	} else {
-		const struct target_thread *thread = &target.shared->threads[SLOT_INDEX];
-		const struct json *entry = json_find_thread(document, thread->tid);
-		const struct json *tls = json_get(entry, "tls");
-		const struct json *slot = NULL;
-
-		if (tls && tls->type == JSON_ARRAY && tls->count == 3 && thread->slot_entry >= 12 &&
-		    thread->slot_entry <= 14)
-			slot = tls->items[thread->slot_entry - 12];
-		tap_ok(thread_matches(entry, SLOT_INDEX) && thread->gsbase == thread->slot_base,
-		       "the TLS slot thread shows gsindex 0x%x and the slot's base as GS base",
-		       thread->gsindex);
-		tap_ok(slot && json_bool(slot, "empty") == 0 &&
-		       json_int(slot, "entry", -1) == thread->slot_entry &&
-		       json_hex(json_get(slot, "base")) == thread->slot_base &&
-		       json_hex(json_get(slot, "limit")) == thread->slot_limit &&
-		       json_bool(slot, "limit_in_pages") == 1 && json_bool(slot, "seg_32bit") == 1 &&
-		       json_bool(slot, "present") == 1 && json_bool(slot, "useable") == 1 &&
-		       json_bool(slot, "lm") == 0,
-		       "its slot tls%d is decoded: base, limit, pages, 32-bit, present, useable",
-		       thread->slot_entry);
-	}
+	EXPECT_TRUE(all)
+		TH_LOG("each thread's FS and GS base, selectors and flags are what it set");
 	all = true;
 	for (i = 0; i < NR_KINDS; i++) {
 		const struct json *entry = json_find_thread(document, target.shared->threads[i].tid);
@@ -123,26 +115,66 @@ static void test_json_listing(void)
 			all &= json_bool(tls->items[slot], "empty") == 1;
 		all &= tls != NULL;
 	}
-	tap_ok(all, "the other threads' TLS slots are empty");
+	EXPECT_TRUE(all)
+		TH_LOG("the other threads' TLS slots are empty");
 	json_free(document);
 	run_free(&run);
 }
 
-static void test_after_reads(void)
+TEST_F_TIMEOUT(ptrace_source, json_decodes_the_tls_slot_thread, 300)
 {
-	char why[128] = "";
-	bool untraced = target_untraced(&target, why, sizeof(why));
-	int i, failed = 0;
+	const struct target_thread *thread = &target.shared->threads[SLOT_INDEX];
+	const struct json *entry, *tls, *slot = NULL;
+	struct json *document;
+	struct run run;
 
-	tap_ok(untraced, "afterwards no thread has a tracer or sits in a ptrace stop%s%s",
-	       untraced ? "" : ": ", why);
-	tap_ok(target_all_running(&target), "afterwards every thread still runs");
-	for (i = 0; i < NR_KINDS; i++)
-		failed += target.shared->threads[i].failed;
-	tap_ok(failed == 0, "no thread saw its own GS base change");
+	if (target.shared->tls_slot_unavailable)
+		SKIP(return, "set_thread_area (ia32 emulation) unavailable");
+	document = list_json(&run, false);
+	ASSERT_NE(NULL, document);
+	entry = json_find_thread(document, thread->tid);
+	tls = json_get(entry, "tls");
+	if (tls && tls->type == JSON_ARRAY && tls->count == 3 && thread->slot_entry >= 12 &&
+	    thread->slot_entry <= 14)
+		slot = tls->items[thread->slot_entry - 12];
+	EXPECT_TRUE(thread_matches(entry, SLOT_INDEX) && thread->gsbase == thread->slot_base)
+		TH_LOG("the TLS slot thread shows gsindex 0x%x and the slot's base as GS base",
+		       thread->gsindex);
+	EXPECT_TRUE(slot && json_bool(slot, "empty") == 0 &&
+		    json_int(slot, "entry", -1) == thread->slot_entry &&
+		    json_hex(json_get(slot, "base")) == thread->slot_base &&
+		    json_hex(json_get(slot, "limit")) == thread->slot_limit &&
+		    json_bool(slot, "limit_in_pages") == 1 && json_bool(slot, "seg_32bit") == 1 &&
+		    json_bool(slot, "present") == 1 && json_bool(slot, "useable") == 1 &&
+		    json_bool(slot, "lm") == 0)
+		TH_LOG("its slot tls%d is decoded: base, limit, pages, 32-bit, present, useable",
+		       thread->slot_entry);
+	json_free(document);
+	run_free(&run);
 }
 
-static void test_table_and_tid(void)
+/* The target after tlsview's reads: untraced, running, its GS bases its own. */
+static void expect_target_unharmed(struct __test_metadata *_metadata)
+{
+	char why[128] = "";
+	int i, failed = 0;
+
+	EXPECT_TRUE(target_untraced(&target, why, sizeof(why)))
+		TH_LOG("afterwards no thread has a tracer or sits in a ptrace stop: %s", why);
+	EXPECT_TRUE(target_all_running(&target))
+		TH_LOG("afterwards every thread still runs");
+	for (i = 0; i < NR_KINDS; i++)
+		failed += target.shared->threads[i].failed;
+	EXPECT_EQ(0, failed)
+		TH_LOG("no thread saw its own GS base change");
+}
+
+TEST_F_TIMEOUT(ptrace_source, reads_leave_the_target_untraced_and_running, 300)
+{
+	expect_target_unharmed(_metadata);
+}
+
+TEST_F_TIMEOUT(ptrace_source, table_and_single_thread, 300)
 {
 	const char *table_args[] = { "-p", pid_text, "--source", "ptrace", NULL };
 	const struct target_thread *thread = &target.shared->threads[1];
@@ -155,36 +187,37 @@ static void test_table_and_tid(void)
 	int i;
 
 	run_tlsview(&run, table_args);
-	tap_ok(run.status == 0 && strstr(run.out, "source: ptrace"),
-	       "the table exits 0 and says its source is ptrace");
+	EXPECT_TRUE(run.status == 0 && strstr(run.out, "source: ptrace"))
+		TH_LOG("the table exits 0 and says its source is ptrace");
 	for (i = 0; i < NR_KINDS; i++) {
 		snprintf(expected, sizeof(expected), "0x%016llx",
 			 (unsigned long long)target.shared->threads[i].gsbase);
 		all &= strstr(run.out, expected) != NULL;
 	}
-	tap_ok(all, "the table shows every thread's GS base in hex");
+	EXPECT_TRUE(all)
+		TH_LOG("the table shows every thread's GS base in hex:\n%s", run.out);
 	if (!target.shared->tls_slot_unavailable) {
 		snprintf(expected, sizeof(expected), "tls%d (selector 0x%04x): base 0x%08x limit 0xfffff pages",
 			 target.shared->threads[SLOT_INDEX].slot_entry,
 			 target.shared->threads[SLOT_INDEX].gsindex,
 			 target.shared->threads[SLOT_INDEX].slot_base);
-		tap_ok(strstr(run.out, expected) && strstr(run.out, "32-bit, present"),
-		       "the table decodes the TLS slot (\"%s\")", expected);
+		EXPECT_TRUE(strstr(run.out, expected) && strstr(run.out, "32-bit, present"))
+			TH_LOG("the table decodes the TLS slot (\"%s\")", expected);
 	}
 	run_free(&run);
 
 	snprintf(tid_text, sizeof(tid_text), "%d", thread->tid);
 	run_tlsview(&run, tid_args);
 	document = json_parse(run.out, error, sizeof(error));
-	tap_ok(run.status == 0 && document && json_get(document, "threads")->count == 1 &&
-	       thread_matches(json_find_thread(document, thread->tid), 1),
-	       "tlsview -t TID shows that one thread, right");
+	EXPECT_TRUE(run.status == 0 && document && json_get(document, "threads")->count == 1 &&
+		    thread_matches(json_find_thread(document, thread->tid), 1))
+		TH_LOG("tlsview -t TID shows that one thread, right");
 	json_free(document);
 	run_free(&run);
 }
 
 /* SIGSTOP the target, read it, and check it is still stopped, then continue it. */
-static void test_stopped_stays_stopped(void)
+TEST_F_TIMEOUT(ptrace_source, a_stopped_process_stays_stopped, 300)
 {
 	struct run run;
 	struct json *document;
@@ -201,15 +234,14 @@ static void test_stopped_stays_stopped(void)
 			break;
 		usleep(10000);
 	}
-	if (!stopped) {
-		tap_ok(false, "the target stops on SIGSTOP");
+	if (!stopped)
 		kill(target.pid, SIGCONT);
-		return;
-	}
+	ASSERT_TRUE(stopped)
+		TH_LOG("the target stops on SIGSTOP");
 	document = list_json(&run, false);
-	tap_ok(run.status == 0 && document &&
-	       json_find_thread(document, target.shared->threads[0].tid),
-	       "a stopped process is listed");
+	EXPECT_TRUE(run.status == 0 && document &&
+		    json_find_thread(document, target.shared->threads[0].tid))
+		TH_LOG("a stopped process is listed");
 	json_free(document);
 	run_free(&run);
 	counter = target.shared->threads[0].counter;
@@ -217,13 +249,15 @@ static void test_stopped_stays_stopped(void)
 	stopped = counter == target.shared->threads[0].counter;
 	for (i = 0; i < NR_KINDS; i++)
 		stopped &= thread_state(target.pid, target.shared->threads[i].tid) == 'T';
-	tap_ok(stopped, "and it is still stopped (job control stop, no thread ran) afterwards");
 	kill(target.pid, SIGCONT);
-	tap_ok(target_all_running(&target), "after SIGCONT every thread runs again");
+	EXPECT_TRUE(stopped)
+		TH_LOG("and it is still stopped (job control stop, no thread ran) afterwards");
+	EXPECT_TRUE(target_all_running(&target))
+		TH_LOG("after SIGCONT every thread runs again");
 }
 
 /* A thread traced by someone else: left out of a listing, an error alone. */
-static void test_traced_by_other(void)
+TEST_F_TIMEOUT(ptrace_source, a_thread_traced_by_another_is_skipped, 300)
 {
 	pid_t tid = target.shared->threads[2].tid;
 	char tid_text[16], error[128];
@@ -231,26 +265,25 @@ static void test_traced_by_other(void)
 	struct json *document;
 	struct run run;
 
-	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
-		tap_skip("this test cannot ptrace its child", "a traced thread is skipped");
-		return;
-	}
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0)
+		SKIP(return, "this test cannot ptrace the target");
 	document = list_json(&run, false);
-	tap_ok(run.status == 0 && document && !json_find_thread(document, tid) &&
-	       json_int(document, "skipped", -1) == 1,
-	       "a thread traced by another process is left out and counted in \"skipped\"");
+	EXPECT_TRUE(run.status == 0 && document && !json_find_thread(document, tid) &&
+		    json_int(document, "skipped", -1) == 1)
+		TH_LOG("a thread traced by another process is left out and counted in \"skipped\"");
 	json_free(document);
 	run_free(&run);
 	snprintf(tid_text, sizeof(tid_text), "%d", tid);
 	run_tlsview(&run, args);
-	tap_ok(run.status == 1 && run.out[0] == '\0' && strchr(run.err, '\n') &&
-	       strchr(run.err, '\n')[1] == '\0' && strstr(run.err, tid_text),
-	       "asked for alone, it is an error: exit 1 and one line naming it (%s)", run.err);
+	EXPECT_TRUE(run.status == 1 && run.out[0] == '\0' && strchr(run.err, '\n') &&
+		    strchr(run.err, '\n')[1] == '\0' && strstr(run.err, tid_text))
+		TH_LOG("asked for alone, it is an error: exit 1 and one line naming it (%s)",
+		       run.err);
 	run_free(&run);
 	run_tlsview(&run, (const char *[]){ "-t", tid_text, "-j", "--source", "ptrace", NULL });
 	document = json_parse(run.out, error, sizeof(error));
-	tap_ok(run.status == 1 && document && json_str(document, "error"),
-	       "with --json the error is a JSON object {\"error\": ...}");
+	EXPECT_TRUE(run.status == 1 && document && json_str(document, "error"))
+		TH_LOG("with --json the error is a JSON object {\"error\": ...}");
 	json_free(document);
 	run_free(&run);
 	/* A seized thread must be in a ptrace stop to be detached. */
@@ -260,7 +293,7 @@ static void test_traced_by_other(void)
 }
 
 /* Many reads in a row on busy threads: every one works, nothing is left behind. */
-static void test_repeated(void)
+TEST_F_TIMEOUT(ptrace_source, many_reads_in_a_row_all_work, 600)
 {
 	struct json *document;
 	struct run run;
@@ -274,11 +307,13 @@ static void test_repeated(void)
 		json_free(document);
 		run_free(&run);
 	}
-	tap_ok(good == 20, "20 reads in a row all list every thread (%d did)", good);
+	EXPECT_EQ(20, good)
+		TH_LOG("20 reads in a row all list every thread");
 	document = list_json(&run, true);
 	pretty_ok = run.status == 0 && document && strstr(run.out, "\n  \"threads\": [") &&
 		    (int)json_get(document, "threads")->count == NR_KINDS + 1;
-	tap_ok(pretty_ok, "--pretty prints indented JSON with the same threads");
+	EXPECT_TRUE(pretty_ok)
+		TH_LOG("--pretty prints indented JSON with the same threads");
 	json_free(document);
 	run_free(&run);
 }
@@ -327,7 +362,7 @@ static double now_seconds(void)
 	return (double)now.tv_sec + now.tv_nsec / 1e9;
 }
 
-static void test_unstoppable(void)
+TEST_F_TIMEOUT(ptrace_source, a_thread_that_cannot_stop_is_given_up, 300)
 {
 	struct vforker *shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -340,7 +375,7 @@ static void test_unstoppable(void)
 	int tries;
 
 	if (shared == MAP_FAILED)
-		tap_bail("mmap failed");
+		test_fatal("mmap failed");
 	memset(shared, 0, sizeof(*shared));
 	pid = start_vforker(shared);
 	for (tries = 0; tries < 2000 && thread_state(pid, pid) != 'D'; tries++)
@@ -350,35 +385,35 @@ static void test_unstoppable(void)
 	run_tlsview(&run, args);
 	took = now_seconds() - start;
 	document = json_parse(run.out, error, sizeof(error));
-	tap_ok(run.status == 0 && document && json_int(document, "skipped", -1) == 1 &&
-	       !json_find_thread(document, pid) && json_get(document, "threads")->count == 1 &&
-	       took < 6.0,
-	       "a vfork parent, which cannot stop, is given up (skipped) after about 1 s, "
-	       "not waited for (took %.1f s of its 8 s), its other thread is read", took);
+	EXPECT_TRUE(run.status == 0 && document && json_int(document, "skipped", -1) == 1 &&
+		    !json_find_thread(document, pid) && json_get(document, "threads")->count == 1 &&
+		    took < 6.0)
+		TH_LOG("a vfork parent, which cannot stop, is given up (skipped) after about 1 s, "
+		       "not waited for (took %.1f s of its 8 s), its other thread is read", took);
 	json_free(document);
 	run_free(&run);
 	for (tries = 0; tries < 2000 && !shared->vfork_returned; tries++)
 		usleep(10000);
-	tap_ok(shared->vfork_returned && thread_state(pid, pid) != 't',
-	       "when its vfork child exits, it runs on: not left in a ptrace stop");
+	EXPECT_TRUE(shared->vfork_returned && thread_state(pid, pid) != 't')
+		TH_LOG("when its vfork child exits, it runs on: not left in a ptrace stop");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	munmap(shared, sizeof(*shared));
 }
 
-int main(void)
+TEST_F_TIMEOUT(ptrace_source, at_the_end_the_target_is_untraced_and_running, 300)
 {
+	expect_target_unharmed(_metadata);
+}
+
+/* One target for every test (each a fork of this process), started first. */
+int main(int argc, char **argv)
+{
+	int status;
+
 	target_start(&target, kinds, NR_KINDS);
 	snprintf(pid_text, sizeof(pid_text), "%d", target.pid);
-	tap_diag("tlsview: %s, target pid %d", tlsview_program(), target.pid);
-	test_json_listing();
-	test_after_reads();
-	test_table_and_tid();
-	test_stopped_stays_stopped();
-	test_traced_by_other();
-	test_repeated();
-	test_unstoppable();
-	test_after_reads();
+	status = test_harness_run(argc, argv);
 	target_stop(&target);
-	return tap_done();
+	return status;
 }

@@ -16,7 +16,8 @@
 #include <unistd.h>
 #include <tlsview/fsgs.h>
 #include <tlsview/tcb.h>
-#include "harness.h"
+#include "tlsview_test.h"
+#include "kselftest_harness.h"
 
 static const enum target_kind kinds[] = {
 	TARGET_PTHREAD, TARGET_PTHREAD, TARGET_BARE_GOOD, TARGET_BARE_BAD_SELF,
@@ -57,8 +58,28 @@ static const char *tcb_reason(const struct json *thread)
 	return reason ? reason : "";
 }
 
-static void check_source(const char *source)
+/* Each source this machine has must flag exactly the two broken TCBs. */
+FIXTURE(source) {
+};
+
+FIXTURE_VARIANT(source) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(source, ptrace) { .name = "ptrace" };
+FIXTURE_VARIANT_ADD(source, module) { .name = "module" };
+
+FIXTURE_SETUP(source)
 {
+}
+
+FIXTURE_TEARDOWN(source)
+{
+}
+
+TEST_F_TIMEOUT(source, flags_the_tcbs_that_break_the_abi, 300)
+{
+	const char *source = variant->name;
 	const char *json_args[] = { "--tcb", "-p", pid_text, "--json", "--source", source, NULL };
 	const char *table_args[] = { "--tcb", "-p", pid_text, "--source", source, NULL };
 	bool glibc = process_maps_libc(target.pid);
@@ -70,26 +91,27 @@ static void check_source(const char *source)
 	struct run run;
 	bool good;
 
+	if (!strcmp(source, "module") && !have_module())
+		SKIP(return, "no /dev/tlsview");
 	run_tlsview(&run, json_args);
 	document = json_parse(run.out, error, sizeof(error));
-	tap_ok(document && run.status == 1,
-	       "%s: tlsview --tcb --json exits 1 when a TCB breaks the ABI (got %d%s%s)", source,
-	       run.status, document ? "" : ", not JSON: ", document ? "" : error);
-	tap_ok(json_int(document, "tcb_broken", -1) == expected_broken,
-	       "%s: \"tcb_broken\" is %d (got %lld)", source, expected_broken,
-	       json_int(document, "tcb_broken", -1));
+	EXPECT_TRUE(document && run.status == 1)
+		TH_LOG("%s: tlsview --tcb --json exits 1 when a TCB breaks the ABI (got %d%s%s)",
+		       source, run.status, document ? "" : ", not JSON: ", document ? "" : error);
+	EXPECT_EQ(expected_broken, json_int(document, "tcb_broken", -1))
+		TH_LOG("%s: \"tcb_broken\" is %d", source, expected_broken);
 	thread = json_find_thread(document, target.shared->threads[3].tid);
-	tap_ok(!strcmp(tcb_status(thread), "broken") && strstr(tcb_reason(thread), "%fs:0 is 0x0"),
-	       "%s: the bare thread without a self-pointer is flagged: %s (%s)", source,
-	       tcb_status(thread), tcb_reason(thread));
+	EXPECT_TRUE(!strcmp(tcb_status(thread), "broken") &&
+		    strstr(tcb_reason(thread), "%fs:0 is 0x0"))
+		TH_LOG("%s: the bare thread without a self-pointer is flagged: %s (%s)", source,
+		       tcb_status(thread), tcb_reason(thread));
 	thread = json_find_thread(document, target.shared->threads[4].tid);
+	/* Without glibc mapped, glibc's self at 0x10 is not checked. */
 	if (glibc)
-		tap_ok(!strcmp(tcb_status(thread), "broken") && strstr(tcb_reason(thread), "%fs:0x10"),
-		       "%s: the bare thread without glibc's self at 0x10 is flagged: %s (%s)",
-		       source, tcb_status(thread), tcb_reason(thread));
-	else
-		tap_skip("the test program does not map glibc",
-			 "%s: glibc's self at 0x10 is checked", source);
+		EXPECT_TRUE(!strcmp(tcb_status(thread), "broken") &&
+			    strstr(tcb_reason(thread), "%fs:0x10"))
+			TH_LOG("%s: the bare thread without glibc's self at 0x10 is flagged: %s (%s)",
+			       source, tcb_status(thread), tcb_reason(thread));
 	good = true;
 	for (i = 0; i < 3; i++) {
 		thread = json_find_thread(document, target.shared->threads[i].tid);
@@ -101,57 +123,89 @@ static void check_source(const char *source)
 	thread = json_find_thread(document, target.pid);
 	good &= !strcmp(tcb_status(thread), "ok") &&
 		json_bool(json_get(thread, "tcb"), "glibc") == glibc;
-	tap_ok(good, "%s: the glibc threads and the bare thread on a libtlsview TCB are ok", source);
+	EXPECT_TRUE(good)
+		TH_LOG("%s: the glibc threads and the bare thread on a libtlsview TCB are ok", source);
 	snprintf(text, sizeof(text), "%016llx", (unsigned long long)canary);
 	good = !strstr(run.out, text);
 	snprintf(text, sizeof(text), "%llu", (unsigned long long)canary);
 	good &= !strstr(run.out, text);
-	tap_ok(good, "%s: the stack canary's value is not in the output", source);
+	EXPECT_TRUE(good)
+		TH_LOG("%s: the stack canary's value is not in the output", source);
 	json_free(document);
 	run_free(&run);
 
 	run_tlsview(&run, table_args);
 	snprintf(text, sizeof(text), "%d with a TCB that breaks", expected_broken);
-	tap_ok(run.status == 1 && strstr(run.out, "BROKEN") &&
-	       strstr(run.out, "tcb broken: %fs:0 is 0x0, not the FS base") && strstr(run.out, text),
-	       "%s: the table marks them BROKEN, says why and counts them", source);
+	EXPECT_TRUE(run.status == 1 && strstr(run.out, "BROKEN") &&
+		    strstr(run.out, "tcb broken: %fs:0 is 0x0, not the FS base") &&
+		    strstr(run.out, text))
+		TH_LOG("%s: the table marks them BROKEN, says why and counts them:\n%s",
+		       source, run.out);
 	run_free(&run);
 }
 
-static void check_clean_process(void)
+/* The fixtures below only order the tests: the harness runs them fixture by fixture. */
+FIXTURE(clean) {
+};
+
+FIXTURE_SETUP(clean)
 {
-	char self[16];
-	const char *args[] = { "--tcb", "-p", self, "--json", NULL };
+}
+
+FIXTURE_TEARDOWN(clean)
+{
+}
+
+TEST_F_TIMEOUT(clean, a_process_that_follows_the_abi_exits_0, 300)
+{
+	char own_pid[16];
+	const char *args[] = { "--tcb", "-p", own_pid, "--json", NULL };
 	struct json *document;
 	char error[128];
 	struct run run;
 
-	snprintf(self, sizeof(self), "%d", getpid());
+	snprintf(own_pid, sizeof(own_pid), "%d", getpid());
 	run_tlsview(&run, args);
 	document = json_parse(run.out, error, sizeof(error));
-	tap_ok(run.status == 0 && json_int(document, "tcb_broken", -1) == 0 &&
-	       !strcmp(tcb_status(json_find_thread(document, getpid())), "ok"),
-	       "a process whose TCBs follow the ABI: exit 0, nothing flagged");
+	EXPECT_EQ(0, run.status);
+	EXPECT_EQ(0, json_int(document, "tcb_broken", -1));
+	EXPECT_STREQ("ok", tcb_status(json_find_thread(document, getpid())));
 	json_free(document);
 	run_free(&run);
 }
 
-int main(void)
+/* Last: what the tests above did left the target as it was. */
+FIXTURE(afterwards) {
+};
+
+FIXTURE_SETUP(afterwards)
+{
+}
+
+FIXTURE_TEARDOWN(afterwards)
+{
+}
+
+TEST_F(afterwards, the_target_still_runs_and_keeps_its_gs_bases)
 {
 	int i, failed = 0;
 
-	target_start(&target, kinds, NR_KINDS);
-	snprintf(pid_text, sizeof(pid_text), "%d", target.pid);
-	check_source("ptrace");
-	if (have_module())
-		check_source("module");
-	else
-		tap_skip("no /dev/tlsview", "the module source flags the same threads");
-	check_clean_process();
-	tap_ok(target_all_running(&target), "every thread of the target still runs");
+	EXPECT_TRUE(target_all_running(&target))
+		TH_LOG("every thread of the target still runs");
 	for (i = 0; i < NR_KINDS; i++)
 		failed += target.shared->threads[i].failed;
-	tap_ok(failed == 0, "no thread saw its GS base change");
+	EXPECT_EQ(0, failed)
+		TH_LOG("no thread saw its GS base change");
+}
+
+/* One target for every test (each a fork of this process), started first. */
+int main(int argc, char **argv)
+{
+	int status;
+
+	target_start(&target, kinds, NR_KINDS);
+	snprintf(pid_text, sizeof(pid_text), "%d", target.pid);
+	status = test_harness_run(argc, argv);
 	target_stop(&target);
-	return tap_done();
+	return status;
 }

@@ -26,31 +26,6 @@ struct settls_thread {
 	uint64_t comparisons;
 };
 
-/* One byte of the TLS block, loaded through the FS segment. */
-static inline uint8_t fs_byte(int64_t offset)
-{
-	uint32_t byte;
-
-	__asm__ __volatile__("movzbl %%fs:(%[off]), %[byte]"
-			     : [byte] "=r" (byte) : [off] "r" (offset) : "memory");
-	return (uint8_t)byte;
-}
-
-static inline void fs_store_byte(int64_t offset, uint8_t value)
-{
-	__asm__ __volatile__("movb %[value], %%fs:(%[off])"
-			     : : [value] "q" (value), [off] "r" (offset) : "memory");
-}
-
-static inline uint64_t fs_word(long offset)
-{
-	uint64_t word;
-
-	__asm__ __volatile__("mov %%fs:(%[off]), %[word]"
-			     : [word] "=r" (word) : [off] "r" (offset) : "memory");
-	return word;
-}
-
 static uint8_t pattern(unsigned int index, size_t offset)
 {
 	return (uint8_t)(index * 7 + offset * 13 + 1);
@@ -69,7 +44,7 @@ static bool check_block(struct settls_thread *t, bool patterned, uint64_t round)
 	for (o = 0; o < image->mem_size; o++) {
 		uint8_t want = patterned ? pattern(t->index, o) :
 			       o < image->init_size ? ((const uint8_t *)image->init)[o] : 0;
-		uint8_t seen = fs_byte(start + (int64_t)o);
+		uint8_t seen = tlsview_arch_fs_read8(start + (int64_t)o);
 
 		if (seen != want) {
 			check_mismatch(ctx, t->tid, TLSVIEW_VIEW_SELF_MEMORY,
@@ -96,14 +71,14 @@ static int settls_main(void *arg)
 
 	t->tid = tlsview_sys_gettid();
 	if (!check_self(ctx, t->tid, true, tp, true, 0) ||
-	    !check_eq(ctx, t->tid, TLSVIEW_VIEW_FS0, "fs:0x10", tp, fs_word(0x10), 0,
+	    !check_eq(ctx, t->tid, TLSVIEW_VIEW_FS0, "fs:0x10", tp, tlsview_arch_fs_read64(0x10), 0,
 		      "TCB self-pointer at 0x10") ||
 	    !check_block(t, false, 0))
 		goto out;
 	/* Make the block this thread's own; nobody else may change it. */
 	if (t->image)
 		for (o = 0; o < t->image->mem_size; o++)
-			fs_store_byte(-(int64_t)t->tcb->tls_offset + (int64_t)o,
+			tlsview_arch_fs_write8(-(int64_t)t->tcb->tls_offset + (int64_t)o,
 				      pattern(t->index, o));
 	__atomic_store_n(&t->ready, 1, __ATOMIC_RELEASE);
 	/*
@@ -233,7 +208,7 @@ out:
 #define IA32_BLOCK_MAGIC(i)	(0x7e5700000000ULL + (uint64_t)(i))
 
 struct ia32_child {
-	struct check_user_desc desc;	/* the clone's TLS argument */
+	struct user_desc desc;	/* the clone's TLS argument */
 	int ptid;
 	int ctid;			/* cleared by the kernel when it exits */
 	int ready;			/* futex */
@@ -249,24 +224,23 @@ struct ia32_child {
 	uint8_t stack[IA32_STACK_SIZE] __attribute__((aligned(16)));
 };
 
-__attribute__((noreturn, used)) void tlsview_check_ia32_child(struct ia32_child *child);
-
-/* Runs in the child, on its low stack, with the parent's FS: no TLS at all. */
-__attribute__((noreturn, used, no_stack_protector)) void tlsview_check_ia32_child(struct ia32_child *child)
+/*
+ * Runs in the child, on its low stack, with the parent's FS: no TLS at
+ * all, hence no stack protector. Exits the thread itself.
+ */
+__attribute__((no_stack_protector)) static int ia32_child_start(void *arg)
 {
-	struct check_user_desc *desc = &child->desc;
+	struct ia32_child *child = arg;
+	struct user_desc *desc = &child->desc;
 	struct timespec tick = { 0, 50 * 1000 * 1000 };
-	uint64_t word;
-	uint32_t selector = child->selector;
 
-	__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "r" (selector) : "memory");
-	__asm__ __volatile__("mov %%gs:0, %[word]" : [word] "=r" (word) : : "memory");
-	child->through_gs = word;
-	tlsview_sys_arch_prctl(CHECK_ARCH_GET_GS, (unsigned long)&child->gsbase_prctl);
+	tlsview_arch_load_gs_selector((uint16_t)child->selector);
+	child->through_gs = tlsview_arch_gs_read64(0);
+	tlsview_sys_arch_prctl(TLSVIEW_ARCH_GET_GS, (unsigned long)&child->gsbase_prctl);
 	if (child->insn)
 		child->gsbase_insn = tlsview_arch_rdgsbase();
 	desc->entry_number = child->entry;
-	if (check_ia32_syscall(CHECK_IA32_GET_THREAD_AREA, (unsigned long)desc, 0, 0, 0, 0) == 0)
+	if (tlsview_ia32_get_thread_area(desc) == 0)
 		child->slot_base = desc->base_addr;
 	__atomic_store_n(&child->ready, 1, __ATOMIC_RELEASE);
 	tlsview_sys_futex_wake(&child->ready, 1);
@@ -275,41 +249,12 @@ __attribute__((noreturn, used, no_stack_protector)) void tlsview_check_ia32_chil
 	tlsview_sys_exit_thread(0);
 }
 
-/* int $0x80 clone (ia32 order: flags, stack, ptid, tls, ctid). */
+/* int $0x80 clone: the child's TLS argument is its user_desc. */
 static long ia32_clone(struct ia32_child *child)
 {
-	/* The child pops its argument, then calls with a 16-byte aligned stack. */
-	uint64_t *top = (uint64_t *)(child->stack + IA32_STACK_SIZE) - 3;
-	long ret = CHECK_IA32_CLONE;
-
-	top[0] = (uint64_t)(uintptr_t)child;
-	__asm__ __volatile__("int $0x80\n\t"
-			     "test %%eax, %%eax\n\t"
-			     "jnz 1f\n\t"
-			     "pop %%rdi\n\t"
-			     "xor %%ebp, %%ebp\n\t"
-			     "call tlsview_check_ia32_child\n\t"
-			     "hlt\n"
-			     "1:"
-			     : "+a" (ret)
-			     : [flags] "b" ((unsigned long)IA32_CLONE_FLAGS),
-			       [stack] "c" ((unsigned long)(uintptr_t)top),
-			       [ptid] "d" ((unsigned long)(uintptr_t)&child->ptid),
-			       [tls] "S" ((unsigned long)(uintptr_t)&child->desc),
-			       [ctid] "D" ((unsigned long)(uintptr_t)&child->ctid)
-			     : "r8", "r9", "r10", "r11", "memory", "cc");
-	return ret;
-}
-
-static void fill_desc(struct check_user_desc *desc, unsigned int entry, uint32_t base)
-{
-	memset(desc, 0, sizeof(*desc));
-	desc->entry_number = entry;
-	desc->base_addr = base;
-	desc->limit = 0xfffff;
-	desc->seg_32bit = 1;
-	desc->limit_in_pages = 1;
-	desc->useable = 1;
+	return tlsview_arch_ia32_clone_call(IA32_CLONE_FLAGS, child->stack + IA32_STACK_SIZE,
+					    &child->ptid, &child->desc, &child->ctid,
+					    ia32_child_start, child);
 }
 
 TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_check_params *params,
@@ -326,12 +271,12 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_ch
 	ret = check_begin(&ctx, params, result, 4, 1, 0);
 	if (ret)
 		return (int)ret;
-	if (!check_have_ia32())
+	if (!tlsview_have_ia32())
 		return check_skip(&ctx, "no ia32 emulation: int $0x80 set_thread_area/clone "
 				  "unavailable (CONFIG_IA32_EMULATION off or ia32_emulation=0)");
 	count = CHECK_MIN(ctx.params.threads, 64U);
 	size = (count + 1) * sizeof(struct ia32_child);
-	parent_area = check_map_low(size);
+	parent_area = tlsview_map_low(size);
 	if (!parent_area)
 		return check_error(&ctx, ENOMEM, "mapping below 4 GiB");
 	memset(parent_area, 0, size);
@@ -339,10 +284,10 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_ch
 	self_tid = tlsview_sys_gettid();
 
 	/* The creator's own slot, allocated by the kernel. */
-	fill_desc(&parent_area->desc, (unsigned int)-1, (uint32_t)(uintptr_t)parent_area->block);
+	tlsview_user_desc_fill(&parent_area->desc, -1, (uint32_t)(uintptr_t)parent_area->block,
+			       0xfffff, true);
 	parent_area->block[0] = IA32_BLOCK_MAGIC(0xffff);
-	ret = check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&parent_area->desc,
-				 0, 0, 0, 0);
+	ret = tlsview_ia32_set_thread_area(&parent_area->desc);
 	if (ret < 0) {
 		munmap(parent_area, size);
 		return check_error(&ctx, (int)-ret, "set_thread_area(entry -1)");
@@ -352,7 +297,7 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_ch
 		struct ia32_child *child = &children[i];
 		uint32_t base = (uint32_t)(uintptr_t)child->block;
 		uint64_t gsbase = base;
-		uint16_t selector = (uint16_t)(entry << 3 | 3);
+		uint16_t selector = TLSVIEW_TLS_SELECTOR(entry);
 		struct tlsview_task task;
 		bool ok;
 
@@ -360,7 +305,7 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_ch
 		child->entry = entry;
 		child->selector = selector;
 		child->insn = ctx.insn;
-		fill_desc(&child->desc, entry, base);
+		tlsview_user_desc_fill(&child->desc, (int)entry, base, 0xfffff, true);
 		child->ctid = -1;	/* the kernel clears it at the child's exit */
 		ret = ia32_clone(child);
 		if (ret < 0) {
@@ -381,12 +326,12 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_ch
 		(void)ok;
 		if (!check_failed(&ctx) && check_module_task(&ctx, (pid_t)ret, 0, &task) == 0)
 			check_eq(&ctx, (pid_t)ret, TLSVIEW_VIEW_MODULE_IOCTL, "tls-slot-base", base,
-				 task.tls[entry - 12].base_addr, i, "child's slot in the module");
+				 task.tls[entry - TLSVIEW_TLS_ENTRY_MIN].base_addr, i, "child's slot in the module");
 		/* The creator's slot is its own, untouched by the clone. */
 		if (!check_failed(&ctx) && check_module_task(&ctx, self_tid, 0, &task) == 0)
 			check_eq(&ctx, self_tid, TLSVIEW_VIEW_MODULE_IOCTL, "tls-slot-base",
 				 (uint32_t)(uintptr_t)parent_area->block,
-				 task.tls[entry - 12].base_addr, i, "creator's slot after the clone");
+				 task.tls[entry - TLSVIEW_TLS_ENTRY_MIN].base_addr, i, "creator's slot after the clone");
 		__atomic_store_n(&child->go, 1, __ATOMIC_RELEASE);
 		tlsview_sys_futex_wake(&child->go, 1);
 		/* CLONE_CHILD_CLEARTID: the kernel clears ctid and wakes us at exit. */
@@ -396,18 +341,14 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_clone_ia32_settls(const struct tlsview_ch
 	}
 	if (!check_failed(&ctx)) {
 		parent_area->desc.entry_number = entry;
-		if (check_ia32_syscall(CHECK_IA32_GET_THREAD_AREA, (unsigned long)&parent_area->desc,
-				       0, 0, 0, 0) == 0)
+		if (tlsview_ia32_get_thread_area(&parent_area->desc) == 0)
 			check_eq(&ctx, self_tid, TLSVIEW_VIEW_SELF_MEMORY, "tls-slot-base",
 				 (uint32_t)(uintptr_t)parent_area->block, parent_area->desc.base_addr,
 				 count, "creator's get_thread_area after the clones");
 	}
 	/* Free the creator's slot: an empty descriptor. */
-	memset(&parent_area->desc, 0, sizeof(parent_area->desc));
-	parent_area->desc.entry_number = entry;
-	parent_area->desc.read_exec_only = 1;
-	parent_area->desc.seg_not_present = 1;
-	check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&parent_area->desc, 0, 0, 0, 0);
+	tlsview_user_desc_fill_empty(&parent_area->desc, entry);
+	tlsview_ia32_set_thread_area(&parent_area->desc);
 	munmap(parent_area, size);
 	if (result->status == TLSVIEW_CHECK_ERROR)
 		return result->status;

@@ -14,10 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include "check_internal.h"
-
-#define DEBUGFS_TASKS	"/sys/kernel/debug/tlsview/tasks"
 
 /* The sizes version 1.0 fixed: a change here breaks every older caller. */
 _Static_assert(sizeof(struct tlsview_check_params) == TLSVIEW_CHECK_PARAMS_SIZE_VER0,
@@ -106,7 +103,7 @@ bool check_past_deadline(const struct check_ctx *ctx)
 
 static bool debugfs_readable(void)
 {
-	return access(DEBUGFS_TASKS, R_OK) == 0;
+	return access(TLSVIEW_DEBUGFS_TASKS, R_OK) == 0;
 }
 
 int check_begin(struct check_ctx *ctx, const struct tlsview_check_params *params,
@@ -272,7 +269,7 @@ int check_set_base(const struct check_ctx *ctx, bool fs, uint64_t value)
 			tlsview_set_gs_insn(value);
 		return 0;
 	case TLSVIEW_SET_SYSCALL:
-		return tlsview_sys_arch_prctl(fs ? CHECK_ARCH_SET_FS : CHECK_ARCH_SET_GS, value);
+		return tlsview_sys_arch_prctl(fs ? TLSVIEW_ARCH_SET_FS : TLSVIEW_ARCH_SET_GS, value);
 	default:
 		return fs ? tlsview_set_fs(value) : tlsview_set_gs(value);
 	}
@@ -282,7 +279,7 @@ uint64_t check_get_base_syscall(bool fs)
 {
 	uint64_t value = 0;
 
-	tlsview_sys_arch_prctl(fs ? CHECK_ARCH_GET_FS : CHECK_ARCH_GET_GS, (unsigned long)&value);
+	tlsview_sys_arch_prctl(fs ? TLSVIEW_ARCH_GET_FS : TLSVIEW_ARCH_GET_GS, (unsigned long)&value);
 	return value;
 }
 
@@ -312,91 +309,11 @@ int check_module_task(struct check_ctx *ctx, pid_t tid, uint32_t request, struct
 	return tlsview_client_get_task(ctx->client, tid, request, task);
 }
 
-/* The tls column text "-" or "BASE:LIMIT:FLAGS" into a descriptor. */
-static void parse_tls_column(const char *text, struct tlsview_desc *desc, unsigned int entry)
-{
-	unsigned int base, limit, flags;
-
-	memset(desc, 0, sizeof(*desc));
-	desc->entry_number = entry;
-	if (sscanf(text, "0x%x:0x%x:0x%x", &base, &limit, &flags) == 3) {
-		desc->base_addr = base;
-		desc->limit = limit;
-		desc->flags = flags;
-	} else {
-		desc->flags = TLSVIEW_DESC_EMPTY;
-	}
-}
-
 int check_module_debugfs(struct check_ctx *ctx, pid_t tid, struct tlsview_task *task)
 {
-	enum { C_TGID, C_TID, C_CPU, C_FLAGS, C_FSBASE, C_GSBASE, C_FSINDEX, C_GSINDEX,
-	       C_TLS12, C_TLS13, C_TLS14, C_COUNT };
-	static const char *const names[C_COUNT] = {
-		"tgid", "tid", "cpu", "flags", "fsbase", "gsbase", "fsindex", "gsindex",
-		"tls12", "tls13", "tls14",
-	};
-	int column[C_COUNT];
-	char *line = NULL;
-	size_t line_size = 0;
-	int ret = -ESRCH;
-	FILE *file;
-	int i;
-
 	if (!ctx->debugfs)
 		return -ENODEV;
-	file = fopen(DEBUGFS_TASKS, "re");
-	if (!file)
-		return -errno;
-	for (i = 0; i < C_COUNT; i++)
-		column[i] = -1;
-	while (getline(&line, &line_size, file) > 0) {
-		char *fields[16], *save = NULL, *token;
-		int nfields = 0;
-
-		line[strcspn(line, "\n")] = 0;
-		if (line[0] == '#') {
-			for (token = strtok_r(line + 1, " ", &save); token && nfields < 16;
-			     token = strtok_r(NULL, " ", &save), nfields++)
-				for (i = 0; i < C_COUNT; i++)
-					if (!strcmp(token, names[i]))
-						column[i] = nfields;
-			continue;
-		}
-		for (token = strtok_r(line, " ", &save); token && nfields < 16;
-		     token = strtok_r(NULL, " ", &save))
-			fields[nfields++] = token;
-		for (i = 0; i < C_COUNT; i++)
-			if (column[i] < 0 || column[i] >= nfields)
-				break;
-		if (i < C_COUNT) {
-			ret = -EPROTO;
-			break;
-		}
-		if (atoi(fields[column[C_TID]]) != tid)
-			continue;
-		memset(task, 0, sizeof(*task));
-		task->tid = tid;
-		task->tgid = atoi(fields[column[C_TGID]]);
-		task->cpu = (uint32_t)atoi(fields[column[C_CPU]]);
-		if (!strncmp(fields[column[C_FLAGS]], "live", 4))
-			task->flags |= TLSVIEW_TASK_LIVE;
-		if (strstr(fields[column[C_FLAGS]], "compat"))
-			task->flags |= TLSVIEW_TASK_COMPAT;
-		if (strstr(fields[column[C_FLAGS]], "kthread"))
-			task->flags |= TLSVIEW_TASK_KTHREAD;
-		task->fsbase = strtoull(fields[column[C_FSBASE]], NULL, 16);
-		task->gsbase = strtoull(fields[column[C_GSBASE]], NULL, 16);
-		task->fsindex = (uint16_t)strtoul(fields[column[C_FSINDEX]], NULL, 16);
-		task->gsindex = (uint16_t)strtoul(fields[column[C_GSINDEX]], NULL, 16);
-		for (i = 0; i < TLSVIEW_TLS_SLOTS; i++)
-			parse_tls_column(fields[column[C_TLS12 + i]], &task->tls[i], 12 + i);
-		ret = 0;
-		break;
-	}
-	free(line);
-	fclose(file);
-	return ret;
+	return tlsview_tasks_find(TLSVIEW_DEBUGFS_TASKS, tid, task);
 }
 
 static bool module_compare(struct check_ctx *ctx, pid_t tid, unsigned int view,
@@ -445,47 +362,6 @@ bool check_module_expect(struct check_ctx *ctx, pid_t tid, const uint64_t *fsbas
 			return false;
 	}
 	return true;
-}
-
-long check_ia32_syscall(long nr, unsigned long a1, unsigned long a2, unsigned long a3,
-			unsigned long a4, unsigned long a5)
-{
-	long ret = nr;
-
-	/* int $0x80 from 64-bit code: ia32 numbers, 32-bit arguments. */
-	__asm__ __volatile__("int $0x80"
-			     : "+a" (ret)
-			     : [a1] "b" (a1), [a2] "c" (a2), [a3] "d" (a3), [a4] "S" (a4),
-			       [a5] "D" (a5)
-			     : "r8", "r9", "r10", "r11", "memory", "cc");
-	return ret;
-}
-
-void *check_map_low(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		       -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-bool check_have_ia32(void)
-{
-	static int have;	/* 0 unknown, 1 yes, -1 no */
-	struct check_user_desc *desc;
-	long ret;
-
-	if (have)
-		return have > 0;
-	desc = check_map_low(4096);
-	if (!desc)
-		return false;
-	memset(desc, 0, sizeof(*desc));
-	desc->entry_number = 12;
-	ret = check_ia32_syscall(CHECK_IA32_GET_THREAD_AREA, (unsigned long)desc, 0, 0, 0, 0);
-	munmap(desc, 4096);
-	have = ret == 0 ? 1 : -1;
-	return have > 0;
 }
 
 int check_allowed_cpus(int *cpus, int max)

@@ -37,7 +37,7 @@ struct fork_shared {
 	int parent_done;		/* futex: the bare thread is finished */
 	int error;			/* negative errno of a failed fork */
 	bool insn;
-	struct check_user_desc desc;	/* below 4 GiB: the whole page is */
+	struct user_desc desc;	/* below 4 GiB: the whole page is */
 	uint64_t gs_block[4];
 };
 
@@ -45,15 +45,15 @@ struct fork_shared {
 __attribute__((always_inline)) static inline void child_report(struct fork_report *r, bool insn)
 {
 	r->pid = tlsview_sys_getpid();
-	tlsview_sys_arch_prctl(CHECK_ARCH_GET_FS, (unsigned long)&r->fsbase_prctl);
-	tlsview_sys_arch_prctl(CHECK_ARCH_GET_GS, (unsigned long)&r->gsbase_prctl);
+	tlsview_sys_arch_prctl(TLSVIEW_ARCH_GET_FS, (unsigned long)&r->fsbase_prctl);
+	tlsview_sys_arch_prctl(TLSVIEW_ARCH_GET_GS, (unsigned long)&r->gsbase_prctl);
 	if (insn) {
 		r->fsbase_insn = tlsview_arch_rdfsbase();
 		r->gsbase_insn = tlsview_arch_rdgsbase();
 	}
 	r->fs0 = (uint64_t)(uintptr_t)tlsview_arch_fs_word0();
-	r->fs_selector = check_read_fs_selector();
-	r->gs_selector = check_read_gs_selector();
+	r->fs_selector = tlsview_arch_fs_selector();
+	r->gs_selector = tlsview_arch_gs_selector();
 	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
 	tlsview_syscall6(202, (long)&r->ready, 1 /* FUTEX_WAKE */, 1, 0, 0, 0);
 	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
@@ -80,9 +80,7 @@ static int fork_thread_main(void *arg)
 		check_set_base(a->ctx, true, shared->fsbase);
 	if (check_does_gs(a->ctx)) {
 		if (shared->gs_selector) {
-			uint32_t sel = shared->gs_selector;
-
-			__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "r" (sel) : "memory");
+			tlsview_arch_load_gs_selector(shared->gs_selector);
 		} else {
 			check_set_base(a->ctx, false, shared->gsbase);
 		}
@@ -155,16 +153,11 @@ static int run_fork_vfork(struct check_ctx *ctx)
 	shared->fsbase = (uint64_t)(uintptr_t)arg.alt_tcb->tp;
 	shared->gsbase = CHECK_GS_VALUE(1, 0xf0f);
 	/* A TLS-slot selector in GS when the ia32 entry is there (and GS is ours). */
-	if (check_does_gs(ctx) && ctx->params.setter != TLSVIEW_SET_INSN && check_have_ia32()) {
-		shared->desc.entry_number = (unsigned int)-1;
-		shared->desc.base_addr = (uint32_t)(uintptr_t)shared->gs_block;
-		shared->desc.limit = 0xfffff;
-		shared->desc.seg_32bit = 1;
-		shared->desc.limit_in_pages = 1;
-		shared->desc.useable = 1;
-		if (check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&shared->desc,
-				       0, 0, 0, 0) == 0) {
-			shared->gs_selector = (uint16_t)(shared->desc.entry_number << 3 | 3);
+	if (check_does_gs(ctx) && ctx->params.setter != TLSVIEW_SET_INSN && tlsview_have_ia32()) {
+		tlsview_user_desc_fill(&shared->desc, -1, (uint32_t)(uintptr_t)shared->gs_block,
+				       0xfffff, true);
+		if (tlsview_ia32_set_thread_area(&shared->desc) == 0) {
+			shared->gs_selector = TLSVIEW_TLS_SELECTOR(shared->desc.entry_number);
 			shared->gsbase = (uint32_t)(uintptr_t)shared->gs_block;
 		}
 	}
@@ -190,13 +183,8 @@ static int run_fork_vfork(struct check_ctx *ctx)
 			ret = -ETIMEDOUT;
 	}
 	if (shared->gs_selector) {
-		unsigned int entry = shared->desc.entry_number;
-
-		memset(&shared->desc, 0, sizeof(shared->desc));
-		shared->desc.entry_number = entry;
-		shared->desc.read_exec_only = 1;
-		shared->desc.seg_not_present = 1;
-		check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&shared->desc, 0, 0, 0, 0);
+		tlsview_user_desc_fill_empty(&shared->desc, shared->desc.entry_number);
+		tlsview_ia32_set_thread_area(&shared->desc);
 	}
 	tlsview_tcb_destroy(arg.alt_tcb);
 	munmap(shared, 4096);
@@ -227,7 +215,7 @@ static void kill_and_reap(pid_t pid)
 static int run_exec_traced(struct check_ctx *ctx)
 {
 	uint64_t custom = CHECK_GS_VALUE(2, 0xe8ec), value;
-	struct user_regs_struct regs;
+	struct tlsview_task traced;
 	struct tlsview_task task;
 	pid_t pid;
 	int status;
@@ -254,8 +242,8 @@ static int run_exec_traced(struct check_ctx *ctx)
 		return -ECHILD;
 	}
 	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(long)PTRACE_O_TRACEEXEC);
-	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) == 0)
-		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", custom, regs.gs_base, 0,
+	if (tlsview_tracee_read(pid, &traced) == 0)
+		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", custom, traced.gsbase, 0,
 			 "traced child before exec");
 	check_module_expect(ctx, pid, NULL, &custom, NULL, NULL, true, 0);
 	ptrace(PTRACE_CONT, pid, NULL, NULL);
@@ -264,17 +252,17 @@ static int run_exec_traced(struct check_ctx *ctx)
 		kill_and_reap(pid);
 		return check_failed(ctx) ? 0 : -ECHILD;
 	}
-	if (!check_failed(ctx) && ptrace(PTRACE_GETREGS, pid, NULL, &regs) == 0) {
-		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", 0, regs.gs_base, 1,
+	if (!check_failed(ctx) && tlsview_tracee_read(pid, &traced) == 0) {
+		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", 0, traced.gsbase, 1,
 			 "at the exec stop");
-		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "fsbase", 0, regs.fs_base, 1,
+		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "fsbase", 0, traced.fsbase, 1,
 			 "at the exec stop");
-		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsindex", 0, regs.gs, 1,
+		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsindex", 0, traced.gsindex, 1,
 			 "at the exec stop");
 	}
 	value = ~0ULL;
 	if (!check_failed(ctx) &&
-	    ptrace(PTRACE_ARCH_PRCTL, pid, &value, (void *)(long)CHECK_ARCH_GET_GS) == 0)
+	    ptrace(PTRACE_ARCH_PRCTL, pid, &value, (void *)(long)TLSVIEW_ARCH_GET_GS) == 0)
 		check_eq(ctx, pid, TLSVIEW_VIEW_PTRACE_ARCH_PRCTL, "gsbase", 0, value, 1,
 			 "at the exec stop");
 	if (!check_failed(ctx) && check_module_task(ctx, pid, 0, &task) == 0) {

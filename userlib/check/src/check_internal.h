@@ -23,11 +23,6 @@ static inline int check_fail_errno(int code)
 	return -code;
 }
 
-#define CHECK_ARCH_SET_GS	0x1001
-#define CHECK_ARCH_SET_FS	0x1002
-#define CHECK_ARCH_GET_FS	0x1003
-#define CHECK_ARCH_GET_GS	0x1004
-
 /*
  * GS values the checks write: below the fast-path bound, never mapped
  * (nothing loads through GS in those checks), and tagged so that a value
@@ -130,9 +125,9 @@ uint64_t check_get_base_syscall(bool fs);
 /*
  * The module's views of @tid. check_module_task() asks GET_TASK with
  * @request; check_module_debugfs() reads the debugfs tasks line of @tid into
- * the same structure (fields: tgid, flags LIVE/COMPAT/KTHREAD, cpu, bases,
- * selectors, tls). Both return 0, -ESRCH (no such thread), -ENODEV (that
- * view is not available) or another negative errno.
+ * the same structure (libtlsview's tlsview_tasks_find()). Both return 0,
+ * -ESRCH (no such thread), -ENODEV (that view is not available) or another
+ * negative errno.
  */
 int check_module_task(struct check_ctx *ctx, pid_t tid, uint32_t request, struct tlsview_task *task);
 int check_module_debugfs(struct check_ctx *ctx, pid_t tid, struct tlsview_task *task);
@@ -146,46 +141,6 @@ int check_module_debugfs(struct check_ctx *ctx, pid_t tid, struct tlsview_task *
 bool check_module_expect(struct check_ctx *ctx, pid_t tid, const uint64_t *fsbase,
 			 const uint64_t *gsbase, const uint16_t *fsindex, const uint16_t *gsindex,
 			 bool debugfs_too, uint64_t round);
-
-/* The ia32 entry: set_thread_area(2)/get_thread_area(2) and whether it works. */
-struct check_user_desc {
-	unsigned int entry_number;
-	unsigned int base_addr;
-	unsigned int limit;
-	unsigned int seg_32bit:1;
-	unsigned int contents:2;
-	unsigned int read_exec_only:1;
-	unsigned int limit_in_pages:1;
-	unsigned int seg_not_present:1;
-	unsigned int useable:1;
-	unsigned int lm:1;
-};
-/* Bare-thread safe; @desc must be below 4 GiB. Returns the kernel's value. */
-long check_ia32_syscall(long nr, unsigned long a1, unsigned long a2, unsigned long a3,
-			unsigned long a4, unsigned long a5);
-#define CHECK_IA32_SET_THREAD_AREA	243
-#define CHECK_IA32_GET_THREAD_AREA	244
-#define CHECK_IA32_CLONE		120
-/* Memory below 4 GiB (MAP_32BIT), or NULL. */
-void *check_map_low(size_t size);
-/* Has the kernel ia32 emulation? (probes get_thread_area once). */
-bool check_have_ia32(void);
-
-static inline uint16_t check_read_fs_selector(void)
-{
-	uint16_t sel;
-
-	__asm__ __volatile__("mov %%fs, %[sel]" : [sel] "=r" (sel));
-	return sel;
-}
-
-static inline uint16_t check_read_gs_selector(void)
-{
-	uint16_t sel;
-
-	__asm__ __volatile__("mov %%gs, %[sel]" : [sel] "=r" (sel));
-	return sel;
-}
 
 /* Online CPUs the calling thread may run on, as a list; returns the count. */
 int check_allowed_cpus(int *cpus, int max);

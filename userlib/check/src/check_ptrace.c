@@ -58,7 +58,7 @@ static void tracee_set(const struct trace_shared *shared, bool fs, uint64_t valu
 		else
 			tlsview_set_gs_insn(value);
 	} else {
-		tlsview_sys_arch_prctl(fs ? CHECK_ARCH_SET_FS : CHECK_ARCH_SET_GS, value);
+		tlsview_sys_arch_prctl(fs ? TLSVIEW_ARCH_SET_FS : TLSVIEW_ARCH_SET_GS, value);
 	}
 }
 
@@ -170,19 +170,19 @@ static int stop_tracee(pid_t tid)
 static void tracer_views(struct check_ctx *ctx, pid_t tid, uint64_t fs, uint64_t gs,
 			 uint64_t round, const char *where)
 {
-	struct user_regs_struct regs;
+	struct tlsview_task traced;
 	uint64_t value;
 	bool do_fs = check_does_fs(ctx), do_gs = check_does_gs(ctx);
 
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0) {
+	if (tlsview_tracee_read(tid, &traced) == 0) {
 		if (do_fs)
-			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "fsbase", fs, regs.fs_base, round, where);
+			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "fsbase", fs, traced.fsbase, round, where);
 		if (do_gs)
-			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", gs, regs.gs_base, round, where);
+			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", gs, traced.gsbase, round, where);
 	}
-	if (do_fs && ptrace(PTRACE_ARCH_PRCTL, tid, &value, (void *)(long)CHECK_ARCH_GET_FS) == 0)
+	if (do_fs && ptrace(PTRACE_ARCH_PRCTL, tid, &value, (void *)(long)TLSVIEW_ARCH_GET_FS) == 0)
 		check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_ARCH_PRCTL, "fsbase", fs, value, round, where);
-	if (do_gs && ptrace(PTRACE_ARCH_PRCTL, tid, &value, (void *)(long)CHECK_ARCH_GET_GS) == 0)
+	if (do_gs && ptrace(PTRACE_ARCH_PRCTL, tid, &value, (void *)(long)TLSVIEW_ARCH_GET_GS) == 0)
 		check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_ARCH_PRCTL, "gsbase", gs, value, round, where);
 	check_module_expect(ctx, tid, do_fs ? &fs : NULL, do_gs ? &gs : NULL, NULL, NULL, true, round);
 }
@@ -200,7 +200,8 @@ static void own_views(struct check_ctx *ctx, struct tracee_slot *slot, uint64_t 
 
 static int trace_one(struct check_ctx *ctx, struct tracee_slot *slot, unsigned int round)
 {
-	struct user_regs_struct saved, regs;
+	struct user_regs_struct saved;
+	struct tlsview_task traced;
 	pid_t tid = slot->tid;
 	uint64_t poke_fs = slot->alt_fs[0], poke_gs = CHECK_GS_VALUE(0x40 + round, 0x99);
 	int ret;
@@ -237,12 +238,12 @@ static int trace_one(struct check_ctx *ctx, struct tracee_slot *slot, unsigned i
 	tracer_views(ctx, tid, slot->set_fs, slot->set_gs, round, "after the thread set new bases");
 	if (ptrace(PTRACE_SETREGS, tid, NULL, &saved) < 0)
 		return -errno;
-	if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) == 0) {
+	if (tlsview_tracee_read(tid, &traced) == 0) {
 		if (check_does_fs(ctx))
-			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "fsbase", poke_fs, regs.fs_base,
+			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "fsbase", poke_fs, traced.fsbase,
 				 round, "after PTRACE_SETREGS");
 		if (check_does_gs(ctx))
-			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", poke_gs, regs.gs_base,
+			check_eq(ctx, tid, TLSVIEW_VIEW_PTRACE_GETREGS, "gsbase", poke_gs, traced.gsbase,
 				 round, "after PTRACE_SETREGS");
 	}
 	ptrace(PTRACE_CONT, tid, NULL, NULL);

@@ -23,7 +23,7 @@
 enum { SEL_LOADED = 1, SEL_CLEARED, SEL_DONE };
 
 struct sel_area {
-	struct check_user_desc desc;	/* below 4 GiB: the whole area is */
+	struct user_desc desc;	/* below 4 GiB: the whole area is */
 	uint64_t block[8];		/* the segment's memory: self, magic */
 	int step;			/* futex: the thread's progress */
 	int go;				/* futex: the caller read the module */
@@ -55,18 +55,14 @@ static void announce(struct sel_area *area, int step)
 }
 
 /* Load @selector into FS or GS and read one word through it. */
-static uint64_t load_and_read(bool fs, uint32_t selector)
+static uint64_t load_and_read(bool fs, uint16_t selector)
 {
-	uint64_t word;
-
 	if (fs) {
-		__asm__ __volatile__("mov %[sel], %%fs" : : [sel] "r" (selector) : "memory");
-		__asm__ __volatile__("mov %%fs:8, %[word]" : [word] "=r" (word) : : "memory");
-	} else {
-		__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "r" (selector) : "memory");
-		__asm__ __volatile__("mov %%gs:8, %[word]" : [word] "=r" (word) : : "memory");
+		tlsview_arch_load_fs_selector(selector);
+		return tlsview_arch_fs_read64(8);
 	}
-	return word;
+	tlsview_arch_load_gs_selector(selector);
+	return tlsview_arch_gs_read64(8);
 }
 
 /* A bare thread: its FS leaves the TCB here, so no TLS and no libc. */
@@ -84,23 +80,18 @@ __attribute__((no_stack_protector)) static int sel_thread_main(void *arg)
 	area->tid = tlsview_sys_gettid();
 	area->block[0] = base;		/* a self-pointer, like a TCB's */
 	area->block[1] = SEL_MAGIC;
-	area->desc.entry_number = (unsigned int)-1;
-	area->desc.base_addr = (uint32_t)base;
-	area->desc.limit = 0xfffff;
-	area->desc.seg_32bit = 1;
-	area->desc.limit_in_pages = 1;
-	area->desc.useable = 1;
-	ret = check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&area->desc, 0, 0, 0, 0);
+	tlsview_user_desc_fill(&area->desc, -1, (uint32_t)base, 0xfffff, true);
+	ret = tlsview_ia32_set_thread_area(&area->desc);
 	if (ret < 0) {
 		area->error = (int)ret;
 		announce(area, SEL_DONE);
 		return 0;
 	}
 	area->entry = area->desc.entry_number;
-	area->selector = (uint16_t)(area->entry << 3 | 3);
+	area->selector = TLSVIEW_TLS_SELECTOR(area->entry);
 	check_eq(ctx, area->tid, TLSVIEW_VIEW_SELF_MEMORY, t->fs ? "fs:8" : "gs:8", SEL_MAGIC,
 		 load_and_read(t->fs, area->selector), 0, "memory through the TLS-slot selector");
-	selector = t->fs ? check_read_fs_selector() : check_read_gs_selector();
+	selector = t->fs ? tlsview_arch_fs_selector() : tlsview_arch_gs_selector();
 	check_eq(ctx, area->tid, TLSVIEW_VIEW_SELF_SELECTOR, quantity, area->selector, selector, 0,
 		 "selector after loading it");
 	check_self(ctx, area->tid, t->fs, base, t->fs, 0);
@@ -108,22 +99,19 @@ __attribute__((no_stack_protector)) static int sel_thread_main(void *arg)
 	wait_go(area, SEL_LOADED);
 
 	/* Clear the slot: the kernel reloads a segment that references it. */
-	memset(&area->desc, 0, sizeof(area->desc));
-	area->desc.entry_number = area->entry;
-	area->desc.read_exec_only = 1;
-	area->desc.seg_not_present = 1;
-	ret = check_ia32_syscall(CHECK_IA32_SET_THREAD_AREA, (unsigned long)&area->desc, 0, 0, 0, 0);
+	tlsview_user_desc_fill_empty(&area->desc, area->entry);
+	ret = tlsview_ia32_set_thread_area(&area->desc);
 	if (ret < 0)
 		area->error = (int)ret;
-	selector = t->fs ? check_read_fs_selector() : check_read_gs_selector();
+	selector = t->fs ? tlsview_arch_fs_selector() : tlsview_arch_gs_selector();
 	check_eq(ctx, area->tid, TLSVIEW_VIEW_SELF_SELECTOR, quantity, 0, selector, 1,
 		 "selector after its TLS slot was cleared");
 	announce(area, SEL_CLEARED);
 	wait_go(area, SEL_CLEARED);
 	if (t->fs)
-		tlsview_sys_arch_prctl(CHECK_ARCH_SET_FS, home);
+		tlsview_sys_arch_prctl(TLSVIEW_ARCH_SET_FS, home);
 	else
-		tlsview_sys_arch_prctl(CHECK_ARCH_SET_GS, 0);
+		tlsview_sys_arch_prctl(TLSVIEW_ARCH_SET_GS, 0);
 	announce(area, SEL_DONE);
 	return 0;
 }
@@ -152,7 +140,7 @@ static int selector_round(struct check_ctx *ctx, bool fs, unsigned int round)
 	struct tlsview_task task;
 	int ret;
 
-	area = check_map_low(4096);
+	area = tlsview_map_low(4096);
 	if (!area)
 		return -ENOMEM;
 	memset(area, 0, sizeof(*area));
@@ -210,7 +198,7 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_selectors(const struct tlsview_check_para
 	ret = check_begin(&ctx, params, result, 1, 2, 0);
 	if (ret)
 		return ret;
-	if (!check_have_ia32())
+	if (!tlsview_have_ia32())
 		return check_skip(&ctx, "no ia32 emulation: set_thread_area (int $0x80) unavailable");
 	for (round = 0; round < ctx.params.iterations && !check_failed(&ctx); round++) {
 		if (check_does_fs(&ctx)) {
@@ -247,7 +235,7 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_par
 		return ret;
 	if (!ctx.client)
 		return check_skip(&ctx, "needs the module's view (/dev/tlsview absent)");
-	if (!check_have_ia32())
+	if (!tlsview_have_ia32())
 		return check_skip(&ctx, "no ia32 emulation: 32-bit programs cannot run");
 	if (!ctx.params.compat_tls_helper)
 		return check_skip(&ctx, "no -m32 helper given (params.compat_tls_helper)");

@@ -199,7 +199,7 @@ static uint64_t spin_loop(struct worker *w, bool fs, bool insn, uint64_t limit, 
 				break;
 			}
 		} else {
-			tlsview_arch_syscall2(158, fs ? CHECK_ARCH_SET_FS : CHECK_ARCH_SET_GS,
+			tlsview_arch_syscall2(TLSVIEW_NR_ARCH_PRCTL, fs ? TLSVIEW_ARCH_SET_FS : TLSVIEW_ARCH_SET_GS,
 					      (long)value);
 		}
 		i++;

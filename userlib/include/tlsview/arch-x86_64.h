@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-only OR MIT */
 /*
- * tlsview/arch-x86_64.h - every piece of inline assembly libtlsview uses.
+ * tlsview/arch-x86_64.h - every piece of inline assembly libtlsview and
+ * libtlsview-check use (and the tlsview tools, through them).
  *
- * Internal to libtlsview: the public headers include it, programs should not
- * include it directly nor call the tlsview_arch_* names. Keeping all asm in
+ * Internal to the tlsview libraries and tools: the public headers include
+ * it, other programs should not include it directly nor call the
+ * tlsview_arch_* names. Keeping all asm in
  * one place makes it easy to audit and to port; every operand is named.
  *
  * All of these are static inline and touch no memory other than what they
@@ -152,6 +154,134 @@ tlsview_arch_clone_call(unsigned long flags, void *stack_top, int *parent_tid,
 			       [start] "r" (r12), [arg] "r" (r13),
 			       [nr_exit] "i" (60 /* __NR_exit */)
 			     : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* The selectors in FS and GS (a TLS slot's, or 0 for a 64-bit base). */
+static inline __attribute__((always_inline)) uint16_t tlsview_arch_fs_selector(void)
+{
+	uint16_t selector;
+
+	__asm__ __volatile__("mov %%fs, %[sel]" : [sel] "=r" (selector));
+	return selector;
+}
+
+static inline __attribute__((always_inline)) uint16_t tlsview_arch_gs_selector(void)
+{
+	uint16_t selector;
+
+	__asm__ __volatile__("mov %%gs, %[sel]" : [sel] "=r" (selector));
+	return selector;
+}
+
+/*
+ * Load a selector into FS or GS: the base becomes the descriptor's (a TLS
+ * slot's). "memory": segment-relative accesses must not move across it.
+ */
+static inline __attribute__((always_inline)) void tlsview_arch_load_fs_selector(uint16_t selector)
+{
+	uint32_t value = selector;
+
+	__asm__ __volatile__("mov %[sel], %%fs" : : [sel] "r" (value) : "memory");
+}
+
+static inline __attribute__((always_inline)) void tlsview_arch_load_gs_selector(uint16_t selector)
+{
+	uint32_t value = selector;
+
+	__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "r" (value) : "memory");
+}
+
+/*
+ * Loads and stores at a run-time offset from the FS or GS base. "memory":
+ * they read and write memory the compiler cannot see through the segment.
+ */
+static inline __attribute__((always_inline)) uint8_t tlsview_arch_fs_read8(long offset)
+{
+	uint32_t byte;
+
+	__asm__ __volatile__("movzbl %%fs:(%[off]), %[byte]"
+			     : [byte] "=r" (byte) : [off] "r" (offset) : "memory");
+	return (uint8_t)byte;
+}
+
+static inline __attribute__((always_inline)) void tlsview_arch_fs_write8(long offset, uint8_t value)
+{
+	__asm__ __volatile__("movb %[value], %%fs:(%[off])"
+			     : : [value] "q" (value), [off] "r" (offset) : "memory");
+}
+
+static inline __attribute__((always_inline)) uint64_t tlsview_arch_fs_read64(long offset)
+{
+	uint64_t word;
+
+	__asm__ __volatile__("mov %%fs:(%[off]), %[word]"
+			     : [word] "=r" (word) : [off] "r" (offset) : "memory");
+	return word;
+}
+
+static inline __attribute__((always_inline)) uint64_t tlsview_arch_gs_read64(long offset)
+{
+	uint64_t word;
+
+	__asm__ __volatile__("mov %%gs:(%[off]), %[word]"
+			     : [word] "=r" (word) : [off] "r" (offset) : "memory");
+	return word;
+}
+
+/*
+ * A system call through the ia32 entry (int $0x80) from 64-bit code: ia32
+ * call numbers, arguments truncated to 32 bits (pointers must lie below
+ * 4 GiB). The entry clobbers r8-r11. Returns the kernel's value.
+ */
+static inline __attribute__((always_inline)) long
+tlsview_arch_int80(long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+		   unsigned long a4, unsigned long a5)
+{
+	long ret = nr;
+
+	__asm__ __volatile__("int $0x80"
+			     : "+a" (ret)
+			     : [a1] "b" (a1), [a2] "c" (a2), [a3] "d" (a3), [a4] "S" (a4),
+			       [a5] "D" (a5)
+			     : "r8", "r9", "r10", "r11", "memory", "cc");
+	return ret;
+}
+
+/*
+ * clone() through the ia32 entry (ia32 order: flags, stack, parent_tid,
+ * tls, child_tid; @tls is a struct user_desc below 4 GiB, every pointer
+ * must be): the child calls start(arg) on @stack_top (16-byte aligned,
+ * below 4 GiB) and exits the thread with its return value, as
+ * tlsview_arch_clone_call() does. start and arg travel in callee-saved
+ * r12/r13, which the ia32 entry keeps and the child inherits.
+ */
+static inline __attribute__((always_inline)) long
+tlsview_arch_ia32_clone_call(unsigned long flags, void *stack_top, int *parent_tid,
+			     void *tls, int *child_tid, int (*start)(void *), void *arg)
+{
+	register long r12 __asm__("r12") = (long)start;
+	register long r13 __asm__("r13") = (long)arg;
+	long ret = 120;	/* __NR_clone in the ia32 table */
+
+	__asm__ __volatile__("int $0x80\n\t"
+			     "test %%eax, %%eax\n\t"
+			     "jnz 1f\n\t"
+			     "xor %%ebp, %%ebp\n\t"
+			     "mov %[arg], %%rdi\n\t"
+			     "call *%[start]\n\t"
+			     "mov %%eax, %%edi\n\t"
+			     "mov %[nr_exit], %%eax\n\t"
+			     "syscall\n\t"
+			     "hlt\n"
+			     "1:"
+			     : "+a" (ret)
+			     : [flags] "b" (flags), [stack] "c" ((unsigned long)stack_top),
+			       [ptid] "d" ((unsigned long)parent_tid),
+			       [tls] "S" ((unsigned long)tls), [ctid] "D" ((unsigned long)child_tid),
+			       [start] "r" (r12), [arg] "r" (r13),
+			       [nr_exit] "i" (60 /* __NR_exit */)
+			     : "r8", "r9", "r10", "r11", "memory", "cc");
 	return ret;
 }
 

@@ -15,8 +15,8 @@
 #define _TLSVIEW_COMMON_H
 
 #define TLSVIEW_VERSION_MAJOR	1
-#define TLSVIEW_VERSION_MINOR	0
-#define TLSVIEW_VERSION_STRING	"1.0"
+#define TLSVIEW_VERSION_MINOR	2
+#define TLSVIEW_VERSION_STRING	"1.2"
 
 #ifdef __cplusplus
 #define TLSVIEW_BEGIN_DECLS	extern "C" {
@@ -29,7 +29,7 @@
 TLSVIEW_BEGIN_DECLS
 
 /**
- * tlsview_version() - the library's version string, e.g. "1.0"
+ * tlsview_version() - the library's version string, e.g. "1.2"
  *
  * Safe anywhere, bare threads included. Never fails.
  */

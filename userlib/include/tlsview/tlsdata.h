@@ -8,7 +8,7 @@
  * callbacks (ps_pdread, ps_pglobal_lookup, ps_get_thread_area, ...) from
  * the target; symbols and the objects a process has mapped come from
  * elfutils (libdwfl, libelf). So this part of the library exports the
- * proc_service functions too (ps_*, node TLSVIEW_1.2): a program that has
+ * proc_service functions too (ps_*, node TLSVIEW_1.1): a program that has
  * its own proc_service for another libthread_db client cannot use it.
  *
  * The thread pointer (the FS base) of each thread is the caller's to give:

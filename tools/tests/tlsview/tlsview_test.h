@@ -1,26 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/tests/tlsview/harness.h - what the tlsview command's tests share:
- * TAP output, running the tlsview program and capturing what it says, a
- * small JSON parser (the tests check that the output IS JSON), and a
- * target process whose threads have known bases.
+ * tools/tests/tlsview/tlsview_test.h - what the tlsview command's tests
+ * share, beside the kselftest harness that runs and reports them: running
+ * the tlsview program and capturing what it says, a small JSON parser (the
+ * tests check that the output IS JSON), and a target process whose threads
+ * have known bases.
  */
-#ifndef TOOLS_TESTS_TLSVIEW_HARNESS_H
-#define TOOLS_TESTS_TLSVIEW_HARNESS_H
+#ifndef TOOLS_TESTS_TLSVIEW_TLSVIEW_TEST_H
+#define TOOLS_TESTS_TLSVIEW_TLSVIEW_TEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-/* TAP: one line per check, the plan at the end. */
-void tap_ok(bool passed, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints the plan; returns the exit status for main(): 0 when nothing failed. */
-int tap_done(void);
-/* A test that cannot go on: "Bail out!" and exit 1. */
-void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* A test that cannot go on: the reason on stderr, exit 1. */
+void test_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Running tlsview: the build tree's program next to the tests, else $PATH's. */
 struct run {

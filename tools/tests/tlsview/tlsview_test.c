@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/tests/tlsview/harness.c - TAP, running tlsview, a JSON parser and
- * the target process for the tlsview command's tests (see harness.h).
+ * tools/tests/tlsview/tlsview_test.c - what the tlsview command's tests
+ * share (see tlsview_test.h): running tlsview, a JSON parser, the target
+ * process.
  */
 #define _GNU_SOURCE
 #include <asm/ldt.h>
@@ -21,82 +22,19 @@
 #include <time.h>
 #include <unistd.h>
 #include <tlsview/tlsview.h>
-#include "harness.h"
+#include "tlsview_test.h"
 
-/* ---- TAP ---------------------------------------------------------------- */
-
-static int tap_count, tap_failed;
-
-static void tap_line(const char *status, const char *directive, const char *fmt, va_list args)
+/* A test that cannot go on: the reason on stderr, exit 1 (the runner counts it). */
+void test_fatal(const char *fmt, ...)
 {
-	char description[1024], *c;
+	va_list args;
 
-	vsnprintf(description, sizeof(description), fmt, args);
-	/* A description is one line: an error message's newline would end it early. */
-	for (c = description; *c; c++)
-		if (*c == '\n' || *c == '#')
-			*c = *c == '#' ? '=' : ' ';
-	printf("%s %d - %s", status, ++tap_count, description);
-	if (directive)
-		printf(" # %s", directive);
-	printf("\n");
 	fflush(stdout);
-}
-
-void tap_ok(bool passed, const char *fmt, ...)
-{
-	va_list args;
-
+	fprintf(stderr, "fatal: ");
 	va_start(args, fmt);
-	tap_line(passed ? "ok" : "not ok", NULL, fmt, args);
+	vfprintf(stderr, fmt, args);
 	va_end(args);
-	if (!passed)
-		tap_failed++;
-}
-
-void tap_skip(const char *reason, const char *fmt, ...)
-{
-	char directive[256];
-	va_list args;
-
-	snprintf(directive, sizeof(directive), "SKIP %s", reason);
-	va_start(args, fmt);
-	tap_line("ok", directive, fmt, args);
-	va_end(args);
-}
-
-void tap_diag(const char *fmt, ...)
-{
-	char text[4096], *line, *next;
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(text, sizeof(text), fmt, args);
-	va_end(args);
-	for (line = text; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		printf("# %s\n", line);
-	}
-	fflush(stdout);
-}
-
-int tap_done(void)
-{
-	printf("1..%d\n", tap_count);
-	return tap_failed ? 1 : 0;
-}
-
-void tap_bail(const char *fmt, ...)
-{
-	va_list args;
-
-	printf("Bail out! ");
-	va_start(args, fmt);
-	vprintf(fmt, args);
-	va_end(args);
-	printf("\n");
+	fprintf(stderr, "\n");
 	exit(1);
 }
 
@@ -133,7 +71,7 @@ static char *read_all(int fd)
 	ssize_t got;
 
 	if (!text)
-		tap_bail("out of memory");
+		test_fatal("out of memory");
 	lseek(fd, 0, SEEK_SET);
 	while ((got = read(fd, text + size, capacity - size - 1)) > 0) {
 		size += (size_t)got;
@@ -141,7 +79,7 @@ static char *read_all(int fd)
 			capacity *= 2;
 			text = realloc(text, capacity);
 			if (!text)
-				tap_bail("out of memory");
+				test_fatal("out of memory");
 		}
 	}
 	text[size] = '\0';
@@ -168,11 +106,11 @@ void run_tlsview_as(struct run *run, const char *const *args, int uid)
 	out_fd = memfd_create("tlsview-out", 0);
 	err_fd = memfd_create("tlsview-err", 0);
 	if (out_fd < 0 || err_fd < 0)
-		tap_bail("memfd_create: %s", strerror(errno));
+		test_fatal("memfd_create: %s", strerror(errno));
 	fflush(stdout);
 	child = fork();
 	if (child < 0)
-		tap_bail("fork: %s", strerror(errno));
+		test_fatal("fork: %s", strerror(errno));
 	if (child == 0) {
 		dup2(out_fd, 1);
 		dup2(err_fd, 2);
@@ -186,7 +124,7 @@ void run_tlsview_as(struct run *run, const char *const *args, int uid)
 	}
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
-			tap_bail("waitpid: %s", strerror(errno));
+			test_fatal("waitpid: %s", strerror(errno));
 	run->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	run->out = read_all(out_fd);
 	run->err = read_all(err_fd);
@@ -229,7 +167,7 @@ static struct json *new_value(enum json_type type)
 	struct json *value = calloc(1, sizeof(*value));
 
 	if (!value)
-		tap_bail("out of memory");
+		test_fatal("out of memory");
 	value->type = type;
 	return value;
 }
@@ -244,7 +182,7 @@ static char *parse_string_text(struct parser *parser)
 	parser->cursor++;
 	text = malloc(capacity);
 	if (!text)
-		tap_bail("out of memory");
+		test_fatal("out of memory");
 	for (;;) {
 		unsigned char c = (unsigned char)*parser->cursor++;
 		unsigned int code;
@@ -253,7 +191,7 @@ static char *parse_string_text(struct parser *parser)
 			capacity *= 2;
 			text = realloc(text, capacity);
 			if (!text)
-				tap_bail("out of memory");
+				test_fatal("out of memory");
 		}
 		if (c == '"')
 			break;
@@ -347,7 +285,7 @@ static struct json *parse_container(struct parser *parser, bool object)
 		value->items = realloc(value->items, (value->count + 1) * sizeof(*value->items));
 		value->keys = realloc(value->keys, (value->count + 1) * sizeof(*value->keys));
 		if (!value->items || !value->keys)
-			tap_bail("out of memory");
+			test_fatal("out of memory");
 		value->items[value->count] = item;
 		value->keys[value->count] = key;
 		value->count++;
@@ -647,11 +585,11 @@ void target_start(struct target *target, const enum target_kind *kinds, int coun
 	int i, waited;
 
 	if (count > TARGET_MAX_THREADS)
-		tap_bail("too many target threads");
+		test_fatal("too many target threads");
 	target->shared = mmap(NULL, sizeof(*target->shared), PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (target->shared == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
+		test_fatal("mmap: %s", strerror(errno));
 	memset(target->shared, 0, sizeof(*target->shared));
 	target->shared->count = count;
 	for (i = 0; i < count; i++)
@@ -659,12 +597,12 @@ void target_start(struct target *target, const enum target_kind *kinds, int coun
 	fflush(stdout);
 	target->pid = fork();
 	if (target->pid < 0)
-		tap_bail("fork: %s", strerror(errno));
+		test_fatal("fork: %s", strerror(errno));
 	if (target->pid == 0)
 		target_main(target->shared);
 	for (waited = 0; target->shared->ready < count; waited++) {
 		if (waited > 10000)
-			tap_bail("the target's threads did not start within 10 s");
+			test_fatal("the target's threads did not start within 10 s");
 		sleep_ms(1);
 	}
 }
