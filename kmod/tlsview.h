@@ -38,6 +38,7 @@ bool tlsview_may_view(const struct tlsview_reader *reader,
 
 void tlsview_read_task(struct task_struct *task, bool saved_only,
 		       struct tlsview_task *view);
+pid_t tlsview_task_tracer(struct task_struct *task, struct pid_namespace *ns);
 void tlsview_read_cpu(unsigned int cpu, struct tlsview_cpu *view);
 bool tlsview_kernel_uses_fsgsbase(void);
 

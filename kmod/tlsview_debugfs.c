@@ -30,16 +30,42 @@
 
 static struct dentry *tlsview_debugfs_dir;
 
+/* The flags word: live or saved, then the other bits as words. */
+static void tlsview_show_flags(struct seq_file *m, struct task_struct *task,
+			       const struct tlsview_task *view)
+{
+	static const struct {
+		u32 bit;
+		const char *word;
+	} words[] = {
+		{ TLSVIEW_TASK_COMPAT, ",compat" },
+		{ TLSVIEW_TASK_KTHREAD, ",kthread" },
+		{ TLSVIEW_TASK_SLEEPING, ",sleeping" },
+		{ TLSVIEW_TASK_STOPPED, ",stopped" },
+		{ TLSVIEW_TASK_EXITING, ",exiting" },
+		{ TLSVIEW_TASK_ZOMBIE, ",zombie" },
+	};
+	unsigned int i;
+
+	seq_puts(m, view->flags & TLSVIEW_TASK_LIVE ? "live" : "saved");
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (view->flags & words[i].bit)
+			seq_puts(m, words[i].word);
+	/* The tracer's id, in the initial namespace like the other ids. */
+	if (view->flags & TLSVIEW_TASK_TRACED)
+		seq_printf(m, ",traced=%d",
+			   tlsview_task_tracer(task, &init_pid_ns));
+}
+
 static void tlsview_show_view(struct seq_file *m, struct task_struct *task,
 			      const struct tlsview_task *view)
 {
 	int i;
 
-	seq_printf(m, "%d %d %u %s%s%s 0x%016llx 0x%016llx 0x%04x 0x%04x",
-		   task_tgid_nr(task), task_pid_nr(task), view->cpu,
-		   view->flags & TLSVIEW_TASK_LIVE ? "live" : "saved",
-		   view->flags & TLSVIEW_TASK_COMPAT ? ",compat" : "",
-		   view->flags & TLSVIEW_TASK_KTHREAD ? ",kthread" : "",
+	seq_printf(m, "%d %d %u ", task_tgid_nr(task), task_pid_nr(task),
+		   view->cpu);
+	tlsview_show_flags(m, task, view);
+	seq_printf(m, " 0x%016llx 0x%016llx 0x%04x 0x%04x",
 		   view->fsbase, view->gsbase, view->fsindex, view->gsindex);
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++) {
 		const struct tlsview_desc *desc = &view->tls[i];

@@ -47,6 +47,7 @@ static long tlsview_ioctl_info(void __user *uarg, size_t usize)
 		.max_list = TLSVIEW_LIST_MAX,
 	};
 
+	info.flags |= TLSVIEW_INFO_STATES;
 	if (tlsview_kernel_uses_fsgsbase())
 		info.flags |= TLSVIEW_INFO_FSGSBASE;
 	return tlsview_copy_out(uarg, usize, &info, sizeof(info));

@@ -19,7 +19,10 @@
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/pid_namespace.h>
 #include <linux/preempt.h>
+#include <linux/ptrace.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
@@ -270,6 +273,58 @@ static void tlsview_decode_desc(const struct desc_struct *desc,
 }
 
 /**
+ * tlsview_task_tracer() - who traces a thread
+ * @task: the thread, referenced by the caller.
+ * @ns:   the pid namespace the answer is for.
+ *
+ * Return: the id of @task's tracer in @ns, as /proc's TracerPid; 0 when
+ * @task is not traced or its tracer is outside @ns.
+ */
+pid_t tlsview_task_tracer(struct task_struct *task, struct pid_namespace *ns)
+{
+	struct task_struct *tracer;
+	pid_t nr = 0;
+
+	rcu_read_lock();
+	tracer = ptrace_parent(task);
+	if (tracer)
+		nr = task_pid_nr_ns(tracer, ns);
+	rcu_read_unlock();
+	return nr;
+}
+
+/*
+ * The state bits, from the letter /proc shows for the thread (the same
+ * task_state_index()), so that the module and a reader of /proc agree.
+ * A thread that has passed exit_notify() is a zombie even while it still
+ * runs the last of do_exit(): its user state is gone.
+ */
+static u32 tlsview_state_flags(struct task_struct *task)
+{
+	u32 flags = 0;
+
+	if (READ_ONCE(task->ptrace))
+		flags |= TLSVIEW_TASK_TRACED;
+	switch (task_state_to_char(task)) {
+	case 'R':
+		break;
+	case 'T':
+	case 't':
+		flags |= TLSVIEW_TASK_STOPPED;
+		break;
+	case 'Z':
+	case 'X':
+		return flags | TLSVIEW_TASK_ZOMBIE;
+	default:
+		flags |= TLSVIEW_TASK_SLEEPING;
+		break;
+	}
+	if (READ_ONCE(task->flags) & PF_EXITING)
+		return (flags & TLSVIEW_TASK_TRACED) | TLSVIEW_TASK_EXITING;
+	return flags;
+}
+
+/**
  * tlsview_read_task() - the view of one thread
  * @task:       the thread, referenced by the caller.
  * @saved_only: report the saved state, never IPI.
@@ -286,6 +341,23 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 	int i;
 
 	memset(view, 0, sizeof(*view));
+	view->flags = tlsview_state_flags(task);
+	if (view->flags & TLSVIEW_TASK_TRACED)
+		view->tracer = tlsview_task_tracer(task,
+						   task_active_pid_ns(current));
+
+	if (view->flags & TLSVIEW_TASK_ZOMBIE) {
+		/* No user state left to read: report none, never stale. */
+		for (i = 0; i < TLSVIEW_TLS_SLOTS; i++) {
+			view->tls[i].entry_number = GDT_ENTRY_TLS_MIN + i;
+			view->tls[i].flags = TLSVIEW_DESC_EMPTY;
+		}
+		view->cpu = task_cpu(task);
+		if (task->flags & PF_KTHREAD)
+			view->flags |= TLSVIEW_TASK_KTHREAD;
+		__get_task_comm(view->comm, sizeof(view->comm), task);
+		return;
+	}
 
 	if (task->flags & PF_KTHREAD) {
 		/* Kernel threads have no user FS/GS state. */

@@ -199,7 +199,7 @@ static void check_thread(struct __test_metadata *_metadata,
 	EXPECT_EQ(t->fsindex, v->fsindex);
 	EXPECT_EQ(t->gsindex, v->gsindex);
 	EXPECT_STREQ(t->name, v->comm);
-	EXPECT_EQ(0, v->flags);	/* blocked: saved, 64-bit, user */
+	EXPECT_EQ(TLSVIEW_TASK_SLEEPING, v->flags);	/* blocked: saved, 64-bit, user */
 }
 
 TEST_F(agree, blocked_threads_everywhere)
@@ -237,7 +237,7 @@ TEST_F(agree, blocked_threads_everywhere)
 			continue;
 		debugfs_raw_line("tasks", t->tid, got, sizeof(got), header,
 				 sizeof(header));
-		format_line(&v, "saved", want, sizeof(want));
+		format_line(&v, "saved,sleeping", want, sizeof(want));
 		EXPECT_STREQ(HEADER, header);
 		EXPECT_STREQ(want, got);
 	}

@@ -95,13 +95,13 @@ TEST_F(compat, ia32_caller)
 	for (i = 0; i < 2000 && !sleeping(pid); i++)
 		usleep(1000);
 	ASSERT_EQ(0, get_task(self->fd, pid, 0, &v));
-	EXPECT_EQ(TLSVIEW_TASK_COMPAT, v.flags);
+	EXPECT_EQ(TLSVIEW_TASK_COMPAT | TLSVIEW_TASK_SLEEPING, v.flags);
 	EXPECT_EQ(gs, v.gsindex);
 	EXPECT_EQ(tp, v.gsbase);
 	EXPECT_EQ(tp, v.tls[(gs >> 3) - 12].base_addr);
 	if (tlsview_debugfs_present()) {
 		ASSERT_EQ(0, debugfs_find_task("tasks", pid, &dl));
-		EXPECT_STREQ("saved,compat", dl.flags);
+		EXPECT_STREQ("saved,compat,sleeping", dl.flags);
 		EXPECT_EQ(tp, dl.gsbase);
 		EXPECT_EQ(gs, dl.gsindex);
 	}

@@ -59,7 +59,7 @@ TEST_F(info, ioctl_fields)
 	EXPECT_EQ(TLSVIEW_ABI_VERSION, info.abi_version);
 	EXPECT_EQ(1, info.abi_version);
 	EXPECT_EQ(have_fsgsbase(), !!(info.flags & TLSVIEW_INFO_FSGSBASE));
-	EXPECT_EQ(0, info.flags & ~TLSVIEW_INFO_FSGSBASE);
+	EXPECT_EQ(TLSVIEW_INFO_STATES, info.flags & ~TLSVIEW_INFO_FSGSBASE);
 	EXPECT_EQ(TLSVIEW_LIST_MAX, info.max_list);
 	if (cpus > 0)
 		EXPECT_EQ((unsigned int)cpus, info.nr_cpu_ids);

@@ -288,7 +288,7 @@ TEST_F(tls, debugfs_line)
 	ASSERT_EQ(0, debugfs_find_task("tasks", self->t.tid, &line));
 	EXPECT_EQ(self->t.selector, self->t.fs ? line.fsindex : line.gsindex);
 	EXPECT_EQ(self->t.desc_base, self->t.fs ? line.fsbase : line.gsbase);
-	EXPECT_STREQ("saved", line.flags);
+	EXPECT_STREQ("saved,sleeping", line.flags);
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++) {
 		format_desc(&v.tls[i], text, sizeof(text));
 		EXPECT_STREQ(text, line.tls[i]);

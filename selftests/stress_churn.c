@@ -159,7 +159,8 @@ static void check_view(struct reader *r, const struct tlsview_task *v, pid_t wan
 		reader_fail(r, "view with tid %d tgid %d", v->tid, v->tgid);
 	if (want_tgid && v->tgid != want_tgid)
 		reader_fail(r, "tid %d: tgid %d, asked for %d", v->tid, v->tgid, want_tgid);
-	if (v->flags & ~(TLSVIEW_TASK_LIVE | TLSVIEW_TASK_COMPAT | TLSVIEW_TASK_KTHREAD))
+	if (v->flags & ~(TLSVIEW_TASK_LIVE | TLSVIEW_TASK_COMPAT | TLSVIEW_TASK_KTHREAD |
+			 TLSVIEW_TASK_STATES))
 		reader_fail(r, "tid %d: flags 0x%x", v->tid, v->flags);
 	if (!memchr(v->comm, 0, sizeof(v->comm)))
 		reader_fail(r, "tid %d: comm not NUL-terminated", v->tid);

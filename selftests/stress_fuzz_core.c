@@ -616,7 +616,7 @@ static void fuzz_check_view(struct fuzz_ctx *ctx, const struct tlsview_task *v,
 	if (HAVE(tgid) && want_tgid && v->tgid != want_tgid)
 		fuzz_report(ctx, "tid %d: tgid %d, expected %d", v->tid, v->tgid, want_tgid);
 	if (HAVE(flags) && (v->flags & ~(TLSVIEW_TASK_LIVE | TLSVIEW_TASK_COMPAT |
-					 TLSVIEW_TASK_KTHREAD)))
+					 TLSVIEW_TASK_KTHREAD | TLSVIEW_TASK_STATES)))
 		fuzz_report(ctx, "tid %d: unknown flags 0x%x", v->tid, v->flags);
 	if (HAVE(flags) && (request & TLSVIEW_REQ_SAVED) && (v->flags & TLSVIEW_TASK_LIVE))
 		fuzz_report(ctx, "tid %d: LIVE although SAVED was asked for", v->tid);
@@ -839,7 +839,7 @@ static void fuzz_info(struct fuzz_ctx *ctx, unsigned int cmd, uint64_t usize,
 	fuzz_effective(&out, ksize, (uint8_t *)(uintptr_t)p->addr, usize);
 	if (usize >= 4 && out.abi_version != TLSVIEW_ABI_VERSION)
 		fuzz_report(ctx, "abi_version %u", out.abi_version);
-	if (usize >= 8 && (out.flags & ~TLSVIEW_INFO_FSGSBASE))
+	if (usize >= 8 && (out.flags & ~(TLSVIEW_INFO_FSGSBASE | TLSVIEW_INFO_STATES)))
 		fuzz_report(ctx, "info flags 0x%x", out.flags);
 	if (usize >= 12 && out.nr_cpu_ids != ctx->nr_cpu_ids)
 		fuzz_report(ctx, "nr_cpu_ids %u, was %u", out.nr_cpu_ids, ctx->nr_cpu_ids);

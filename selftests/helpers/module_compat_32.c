@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	char c;
 	int fd, slot;
 
-	_Static_assert(sizeof(struct tlsview_task) == TLSVIEW_TASK_SIZE_VER1,
+	_Static_assert(sizeof(struct tlsview_task) == TLSVIEW_TASK_SIZE_TRACER,
 		       "one layout for 32 and 64 bits");
 	_Static_assert(sizeof(struct tlsview_list) == 32, "list layout");
 	asm volatile("mov %%gs, %0" : "=r" (gs));

@@ -287,6 +287,7 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tv_options error_options = { 0 };
+	bool quick = false, long_run = false;
 	int opt, i;
 
 	for (i = 1; i < argc; i++)
@@ -297,8 +298,8 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+jvh", long_options, NULL)) != -1) {
 		switch (opt) {
-		case 'q': options->long_run = false; break;
-		case 'l': options->long_run = true; break;
+		case 'q': quick = true; break;
+		case 'l': long_run = true; break;
 		case 'o': options->only = optarg; break;
 		case 'H': options->helpers = optarg; break;
 		case 'j': options->json = true; break;
@@ -318,6 +319,12 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 		tv_error("check: unexpected argument '%s'", argv[optind]);
 		return TV_EXIT_USAGE;
 	}
+	/* Not "the last one wins": a run must be what was asked for. */
+	if (quick && long_run) {
+		tv_error("check: --quick and --long do not go together (try tlsview check --help)");
+		return TV_EXIT_USAGE;
+	}
+	options->long_run = long_run;
 	if (options->helpers && access(options->helpers, X_OK) < 0) {
 		tv_error("check: --helpers %s: %s", options->helpers, strerror(errno));
 		return TV_EXIT_USAGE;
@@ -372,6 +379,10 @@ int tv_check_main(int argc, char **argv)
 		if (options.only && strcmp(options.only, scenarios[i].name))
 			continue;
 		tlsview_check_result_init(&result);
+		/* -v: the library's progress lines follow, this one says whose they are. */
+		if (options.verbose)
+			fprintf(stderr, "tlsview check: %s: starting (bound %.1f s)\n",
+				scenarios[i].name, params.duration_ms / 1000.0);
 		status = scenarios[i].run(&params, &result);
 		if (status < 0 || status > TLSVIEW_CHECK_ERROR)
 			status = result.status = TLSVIEW_CHECK_ERROR;

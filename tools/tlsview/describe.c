@@ -13,6 +13,29 @@ void tv_describe_flags(uint32_t flags, char *text, size_t size)
 		 flags & TLSVIEW_TASK_KTHREAD ? ",KTHREAD" : "");
 }
 
+/* The state word: the same five names in the table, the JSON and tlsview(8). */
+const char *tv_state_name(uint32_t flags)
+{
+	if (flags & TLSVIEW_TASK_ZOMBIE)
+		return "zombie";
+	if (flags & TLSVIEW_TASK_EXITING)
+		return "exiting";
+	if (flags & TLSVIEW_TASK_STOPPED)
+		return "stopped";
+	if (flags & TLSVIEW_TASK_SLEEPING)
+		return "sleeping";
+	return "running";
+}
+
+/* The table's STATE cell: the word, and ",traced=PID" when a tracer holds it. */
+void tv_describe_state(uint32_t flags, int32_t tracer, char *text, size_t size)
+{
+	if (flags & TLSVIEW_TASK_TRACED)
+		snprintf(text, size, "%s,traced=%d", tv_state_name(flags), (int)tracer);
+	else
+		snprintf(text, size, "%s", tv_state_name(flags));
+}
+
 static const char *desc_kind(uint32_t flags)
 {
 	unsigned int contents = (flags & TLSVIEW_DESC_CONTENTS_MASK) >> TLSVIEW_DESC_CONTENTS_SHIFT;

@@ -39,3 +39,31 @@ void tv_error(const char *fmt, ...)
 		fprintf(stderr, "tlsview: %s\n", message);
 	}
 }
+
+/* -p of something that is not a process: perhaps a thread of one. */
+void tv_error_no_process(pid_t pid)
+{
+	int tgid = tv_proc_tgid_of(pid);
+
+	if (tgid > 0 && tgid != pid)
+		tv_error("no process %d: %d is a thread of process %d (use -t %d for that thread)",
+			 (int)pid, (int)pid, tgid, (int)pid);
+	else
+		tv_error("no process %d", (int)pid);
+}
+
+/* ptrace's rule (and the module's): kernel threads need CAP_SYS_PTRACE, others the same ids. */
+void tv_error_not_visible(pid_t tgid, pid_t tid, bool process)
+{
+	char who[64];
+
+	if (process)
+		snprintf(who, sizeof(who), "process %d: no thread of it is visible to you", (int)tgid);
+	else
+		snprintf(who, sizeof(who), "thread %d: not visible to you", (int)tid);
+	if (tv_proc_is_kthread(tgid, tid))
+		tv_error("%s: a kernel thread, visible with CAP_SYS_PTRACE only (run as root)", who);
+	else
+		tv_error("%s: it runs as another user or is not dumpable "
+			 "(run as its owner, or with CAP_SYS_PTRACE)", who);
+}

@@ -14,12 +14,53 @@ void tv_json_init(struct tv_json *json, FILE *out, bool pretty)
 	json->has_items[0] = false;
 }
 
+/* The length of the well-formed UTF-8 sequence at @c (RFC 3629), or 0. */
+static int utf8_length(const unsigned char *c)
+{
+	int length, i;
+
+	if (c[0] < 0x80)
+		return 1;
+	if (c[0] >= 0xc2 && c[0] <= 0xdf)
+		length = 2;
+	else if (c[0] >= 0xe0 && c[0] <= 0xef)
+		length = 3;
+	else if (c[0] >= 0xf0 && c[0] <= 0xf4)
+		length = 4;
+	else
+		return 0;
+	for (i = 1; i < length; i++)
+		if ((c[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if ((c[0] == 0xe0 && c[1] < 0xa0) || (c[0] == 0xed && c[1] >= 0xa0) ||
+	    (c[0] == 0xf0 && c[1] < 0x90) || (c[0] == 0xf4 && c[1] >= 0x90))
+		return 0;
+	return length;
+}
+
+/*
+ * Strings are written as UTF-8. A byte that is not part of well-formed
+ * UTF-8 (comm is any bytes) becomes U+FFFD: readable, never a different
+ * character; callers that need the bytes write them in hex beside it.
+ */
 static void write_escaped(FILE *out, const char *text)
 {
 	const unsigned char *c;
+	int length;
 
 	fputc('"', out);
 	for (c = (const unsigned char *)text; *c; c++) {
+		if (*c >= 0x80) {
+			length = utf8_length(c);
+			if (!length) {
+				fputs("\xef\xbf\xbd", out);	/* U+FFFD in UTF-8 */
+				continue;
+			}
+			fwrite(c, 1, (size_t)length, out);
+			c += length - 1;
+			continue;
+		}
 		switch (*c) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -27,8 +68,7 @@ static void write_escaped(FILE *out, const char *text)
 		case '\t': fputs("\\t", out); break;
 		case '\r': fputs("\\r", out); break;
 		default:
-			/* Control bytes and non-ASCII (comm is not always UTF-8). */
-			if (*c < 0x20 || *c >= 0x7f)
+			if (*c < 0x20 || *c == 0x7f)
 				fprintf(out, "\\u%04x", *c);
 			else
 				fputc(*c, out);

@@ -7,6 +7,8 @@
  * ids and selectors are numbers.
  */
 #include <stdio.h>
+#include <string.h>
+#include "describe.h"
 #include "json.h"
 #include "tlsview.h"
 
@@ -49,30 +51,59 @@ static void write_tcb(struct tv_json *json, const struct tv_tcb_result *tcb)
 	tv_json_object_end(json);
 }
 
+/* "comm" is readable (bytes that are not UTF-8 become U+FFFD); "comm_hex" is exact. */
+static void write_comm(struct tv_json *json, const char *name)
+{
+	char comm[TLSVIEW_COMM_LEN + 1], hex[2 * TLSVIEW_COMM_LEN + 1];
+	size_t i, length;
+
+	snprintf(comm, sizeof(comm), "%.*s", TLSVIEW_COMM_LEN, name);
+	length = strlen(comm);
+	for (i = 0; i < length; i++)
+		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)comm[i]);
+	hex[2 * length] = '\0';
+	tv_json_string(json, "comm", comm);
+	tv_json_string(json, "comm_hex", hex);
+}
+
 static void write_thread(struct tv_json *json, const struct tv_options *options,
 			 const struct tv_thread *thread, bool tcb)
 {
 	const struct tlsview_task *view = &thread->view;
-	char comm[TLSVIEW_COMM_LEN + 1];
+	bool bases = !thread->no_bases[0];
 	int slot;
 
-	snprintf(comm, sizeof(comm), "%.*s", TLSVIEW_COMM_LEN, view->comm);
 	tv_json_object_begin(json, NULL);
 	tv_json_int(json, "tgid", view->tgid);
 	tv_json_int(json, "tid", view->tid);
-	tv_json_string(json, "comm", comm);
+	write_comm(json, view->comm);
 	tv_json_uint(json, "cpu", view->cpu);
+	tv_json_string(json, "state", tv_state_name(view->flags));
+	if (view->flags & TLSVIEW_TASK_TRACED)
+		tv_json_int(json, "tracer", view->tracer);
+	else
+		tv_json_null(json, "tracer");
 	tv_json_bool(json, "live", view->flags & TLSVIEW_TASK_LIVE);
 	tv_json_bool(json, "compat", view->flags & TLSVIEW_TASK_COMPAT);
 	tv_json_bool(json, "kthread", view->flags & TLSVIEW_TASK_KTHREAD);
-	tv_json_hex(json, "fsbase", view->fsbase, 16);
-	tv_json_hex(json, "gsbase", view->gsbase, 16);
-	tv_json_uint(json, "fsindex", view->fsindex);
-	tv_json_uint(json, "gsindex", view->gsindex);
-	tv_json_array_begin(json, "tls");
-	for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++)
-		write_desc(json, &view->tls[slot]);
-	tv_json_array_end(json);
+	if (bases) {
+		tv_json_hex(json, "fsbase", view->fsbase, 16);
+		tv_json_hex(json, "gsbase", view->gsbase, 16);
+		tv_json_uint(json, "fsindex", view->fsindex);
+		tv_json_uint(json, "gsindex", view->gsindex);
+		tv_json_array_begin(json, "tls");
+		for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++)
+			write_desc(json, &view->tls[slot]);
+		tv_json_array_end(json);
+	} else {
+		/* Nothing to show is not zero: null, and why. */
+		tv_json_null(json, "fsbase");
+		tv_json_null(json, "gsbase");
+		tv_json_null(json, "fsindex");
+		tv_json_null(json, "gsindex");
+		tv_json_null(json, "tls");
+		tv_json_string(json, "no_bases", thread->no_bases);
+	}
 	if (tcb)
 		write_tcb(json, &thread->tcb);
 	tv_tlsdata_json(json, options, thread);
@@ -92,7 +123,9 @@ void tv_json_threads(const struct tv_options *options, const struct tv_threads *
 
 	tv_json_init(&json, stdout, options->pretty);
 	tv_json_object_begin(&json, NULL);
+	tv_json_uint(&json, "schema", TV_JSON_SCHEMA);
 	tv_json_string(&json, "source", source_name(threads->source));
+	tv_json_bool(&json, "complete", !threads->incomplete);
 	tv_json_uint(&json, "skipped", threads->skipped);
 	if (options->tcb)
 		tv_json_uint(&json, "tcb_broken", tv_tcb_broken_count(threads));
@@ -110,6 +143,7 @@ void tv_json_cpus(const struct tv_options *options, const struct tv_cpu *cpus, s
 
 	tv_json_init(&json, stdout, options->pretty);
 	tv_json_object_begin(&json, NULL);
+	tv_json_uint(&json, "schema", TV_JSON_SCHEMA);
 	tv_json_string(&json, "source", "module");
 	tv_json_array_begin(&json, "cpus");
 	for (i = 0; i < count; i++) {

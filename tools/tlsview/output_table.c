@@ -8,14 +8,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "describe.h"
 #include "tlsview.h"
 
-enum column { COL_TGID, COL_TID, COL_CPU, COL_FLAGS, COL_FSBASE, COL_GSBASE, COL_FS, COL_GS,
-	      COL_TCB, COL_COMM, NR_COLUMNS };
+enum column { COL_TGID, COL_TID, COL_CPU, COL_STATE, COL_FLAGS, COL_FSBASE, COL_GSBASE, COL_FS,
+	      COL_GS, COL_TCB, COL_COMM, NR_COLUMNS };
 
 static const char *const headers[NR_COLUMNS] = {
-	"TGID", "TID", "CPU", "FLAGS", "FSBASE", "GSBASE", "FS", "GS", "TCB", "COMM",
+	"TGID", "TID", "CPU", "STATE", "FLAGS", "FSBASE", "GSBASE", "FS", "GS", "TCB", "COMM",
 };
 
 /* Numbers read best right-aligned, words left-aligned. */
@@ -27,7 +28,11 @@ struct row {
 	char cells[NR_COLUMNS][64];
 };
 
-/* comm may hold anything but NUL: show what is not printable as \ooo. */
+/*
+ * comm may hold any byte but NUL: printable ASCII as is, \n \t \\ as in C,
+ * any other byte as \xNN, so every byte can be read back exactly and
+ * nothing reaches the terminal that could move the cursor or end the line.
+ */
 static void escape_comm(const char *comm, char *out, size_t size)
 {
 	size_t used = 0;
@@ -35,8 +40,14 @@ static void escape_comm(const char *comm, char *out, size_t size)
 	for (; *comm && used + 5 < size; comm++) {
 		unsigned char c = (unsigned char)*comm;
 
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			used += snprintf(out + used, size - used, "\\%03o", c);
+		if (c == '\n')
+			used += snprintf(out + used, size - used, "\\n");
+		else if (c == '\t')
+			used += snprintf(out + used, size - used, "\\t");
+		else if (c == '\\')
+			used += snprintf(out + used, size - used, "\\\\");
+		else if (c < 0x20 || c >= 0x7f)
+			used += snprintf(out + used, size - used, "\\x%02x", c);
 		else
 			out[used++] = (char)c;
 	}
@@ -50,11 +61,23 @@ static void fill_row(const struct tv_thread *thread, struct row *row)
 	snprintf(row->cells[COL_TGID], 64, "%d", view->tgid);
 	snprintf(row->cells[COL_TID], 64, "%d", view->tid);
 	snprintf(row->cells[COL_CPU], 64, "%u", view->cpu);
+	tv_describe_state(view->flags, view->tracer, row->cells[COL_STATE], 64);
 	tv_describe_flags(view->flags, row->cells[COL_FLAGS], 64);
-	snprintf(row->cells[COL_FSBASE], 64, "0x%016" PRIx64, (uint64_t)view->fsbase);
-	snprintf(row->cells[COL_GSBASE], 64, "0x%016" PRIx64, (uint64_t)view->gsbase);
-	snprintf(row->cells[COL_FS], 64, "0x%04x", view->fsindex);
-	snprintf(row->cells[COL_GS], 64, "0x%04x", view->gsindex);
+	if (thread->no_bases[0]) {
+		/* Not zeros: there is nothing to show, and a line below says why. */
+		snprintf(row->cells[COL_FSBASE], 64, "-");
+		snprintf(row->cells[COL_GSBASE], 64, "-");
+		snprintf(row->cells[COL_FS], 64, "-");
+		snprintf(row->cells[COL_GS], 64, "-");
+	} else {
+		/* --watch: '*' after a base that changed since the previous round. */
+		snprintf(row->cells[COL_FSBASE], 64, "0x%016" PRIx64 "%s", (uint64_t)view->fsbase,
+			 thread->fsbase_changed ? "*" : "");
+		snprintf(row->cells[COL_GSBASE], 64, "0x%016" PRIx64 "%s", (uint64_t)view->gsbase,
+			 thread->gsbase_changed ? "*" : "");
+		snprintf(row->cells[COL_FS], 64, "0x%04x", view->fsindex);
+		snprintf(row->cells[COL_GS], 64, "0x%04x", view->gsindex);
+	}
 	snprintf(row->cells[COL_TCB], 64, "%s",
 		 thread->tcb.status == TV_TCB_BROKEN ? "BROKEN" :
 		 tv_tcb_status_name(thread->tcb.status));
@@ -82,6 +105,8 @@ static void print_details(const struct tv_thread *thread)
 	char text[160];
 	int slot;
 
+	if (thread->no_bases[0])
+		printf("    no bases: %s\n", thread->no_bases);
 	for (slot = 0; slot < TLSVIEW_TLS_SLOTS; slot++) {
 		const struct tlsview_desc *desc = &thread->view.tls[slot];
 
@@ -96,22 +121,22 @@ static void print_details(const struct tv_thread *thread)
 		       thread->tcb.reason);
 }
 
-static void print_source(const struct tv_threads *threads)
+static void print_source(const struct tv_options *options, const struct tv_threads *threads)
 {
-	if (threads->source == TV_SOURCE_MODULE) {
+	if (threads->source == TV_SOURCE_MODULE)
 		printf("source: module (/dev/tlsview)\n");
-		return;
-	}
-	if (threads->source == TV_SOURCE_CORE) {
+	else if (threads->source == TV_SOURCE_CORE)
 		printf("source: core dump (bases from each thread's NT_PRSTATUS)\n");
-		return;
-	}
-	printf("source: ptrace (no /dev/tlsview: each thread was stopped for a moment and "
-	       "detached; bases are the saved state)\n");
+	else
+		printf("source: ptrace (%s)\nnote: each thread was stopped for a moment and "
+		       "detached; tlsview(8) says what that disturbs\n", threads->why_ptrace);
 	if (threads->skipped)
-		printf("note: %zu thread%s could not be traced and %s not shown\n",
+		printf("note: %zu thread%s could not be read and %s shown without bases\n",
 		       threads->skipped, threads->skipped == 1 ? "" : "s",
 		       threads->skipped == 1 ? "is" : "are");
+	if (threads->incomplete)
+		printf("note: process %d exited while it was read: this list is incomplete\n",
+		       (int)options->pid);
 }
 
 void tv_table_threads(const struct tv_options *options, const struct tv_threads *threads)
@@ -131,7 +156,7 @@ void tv_table_threads(const struct tv_options *options, const struct tv_threads 
 				widths[column] = width;
 		}
 	}
-	print_source(threads);
+	print_source(options, threads);
 	for (column = 0; column < NR_COLUMNS; column++)
 		snprintf(row.cells[column], 64, "%s", headers[column]);
 	print_row(&row, widths, options->tcb);
@@ -140,6 +165,14 @@ void tv_table_threads(const struct tv_options *options, const struct tv_threads 
 		print_row(&row, widths, options->tcb);
 		print_details(&threads->items[i]);
 		tv_tlsdata_table(options, &threads->items[i]);
+	}
+	if (options->watch > 0) {
+		time_t now = time(NULL);
+		char when[32];
+
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+		printf("%s: every %g s; * marks a base that changed since the previous round "
+		       "(Ctrl-C ends)\n", when, options->watch);
 	}
 	if (options->tcb) {
 		size_t broken = tv_tcb_broken_count(threads);

@@ -28,8 +28,7 @@ static int collect_one(struct tlsview_client *client, pid_t tid, struct tv_threa
 		return TV_EXIT_FAILURE;
 	}
 	if (ret == -EACCES) {
-		tv_error("thread %d: not visible to you (the module allows what ptrace would)",
-			 (int)tid);
+		tv_error_not_visible(tv_proc_tgid_of(tid), tid, false);
 		return TV_EXIT_FAILURE;
 	}
 	if (ret) {
@@ -57,8 +56,8 @@ int tv_module_collect(struct tlsview_client *client, const struct tv_options *op
 		return collect_one(client, options->tid, threads);
 	ret = tlsview_client_list(client, options->pid, &views, &count);
 	if (ret == -ESRCH) {
-		tv_error("no process %d", (int)options->pid);
-		return TV_EXIT_FAILURE;
+		threads->found = TV_NO_PROCESS;
+		return TV_EXIT_OK;
 	}
 	if (ret) {
 		tv_error("listing threads: %s", strerror(-ret));
@@ -75,10 +74,8 @@ int tv_module_collect(struct tlsview_client *client, const struct tv_options *op
 		entry->view = views[i];
 	}
 	free(views);
-	if (options->pid && count == 0) {
-		tv_error("process %d: no thread visible to you", (int)options->pid);
-		return TV_EXIT_FAILURE;
-	}
+	if (options->pid && count == 0)
+		threads->found = TV_NONE_VISIBLE;
 	return TV_EXIT_OK;
 }
 

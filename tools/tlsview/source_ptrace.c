@@ -11,8 +11,9 @@
  * is handed back at detach.
  *
  * The kernel applies ptrace's access rules, which are the module's: a
- * thread we may not trace is left out of a listing (and counted as
- * skipped), and is an error when asked for alone.
+ * thread we may not trace is left out of a listing, and is an error when
+ * asked for alone. Each thread's state, CPU and name come from /proc,
+ * read before ptrace touches it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,7 +59,7 @@ static void read_self(struct tlsview_task *view)
 		view->fsbase = base;
 	if (tlsview_get_gs_syscall(&base) == 0)
 		view->gsbase = base;
-	view->flags = TLSVIEW_TASK_LIVE;
+	view->flags |= TLSVIEW_TASK_LIVE;
 	view->cpu = (uint32_t)sched_getcpu();
 	empty_slots(view);
 }
@@ -134,49 +135,16 @@ static int wait_for_stop(pid_t tid, int *signal_to_return)
 	return 0;
 }
 
-/* The view of one thread by ptrace. Returns 0 or -errno (EPERM: not ours). */
-static int read_thread(pid_t tgid, pid_t tid, struct tlsview_task *view)
-{
-	int ret, detach_signal = 0;
-
-	memset(view, 0, sizeof(*view));
-	view->tgid = tgid;
-	view->tid = tid;
-	if (tid == gettid()) {
-		read_self(view);
-		goto names;
-	}
-	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) == -1)
-		return -errno;
-	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == -1) {
-		ret = -errno;
-		goto detach;
-	}
-	ret = wait_for_stop(tid, &detach_signal);
-	if (ret == -ESRCH || ret == -ETIMEDOUT)
-		return ret;	/* exited, or not stopped: nothing to detach from now */
-	if (ret == 0) {
-		ret = tlsview_tracee_read(tid, view);
-		view->tgid = tgid;
-	}
-detach:
-	/* If this fails the thread is gone, or it is detached when we exit. */
-	ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)detach_signal);
-	if (ret)
-		return ret;
-names:
-	view->cpu = (uint32_t)tv_proc_cpu(tgid, tid);
-	tv_proc_comm(tgid, tid, view->comm);
-	return 0;
-}
-
 /* The module shows kernel threads (zero bases) to CAP_SYS_PTRACE only: so do we. */
 static bool have_cap_sys_ptrace(void)
 {
+	static int known = -1;
 	unsigned long long effective = 0;
 	char line[256];
 	FILE *file;
 
+	if (known >= 0)
+		return known;
 	file = fopen("/proc/self/status", "re");
 	if (!file)
 		return false;
@@ -184,52 +152,128 @@ static bool have_cap_sys_ptrace(void)
 		if (sscanf(line, "CapEff: %llx", &effective) == 1)
 			break;
 	fclose(file);
-	return effective & (1ULL << CAP_SYS_PTRACE_BIT);
+	known = !!(effective & (1ULL << CAP_SYS_PTRACE_BIT));
+	return known;
+}
+
+/*
+ * The view of one thread by ptrace, with its state, CPU and name from
+ * /proc read first, before ptrace disturbs it. Returns 0 (the entry is
+ * filled, without bases when entry->no_bases says why), -ESRCH (it
+ * exited) or -EPERM (the caller may not trace it).
+ */
+static int read_thread(pid_t tgid, pid_t tid, struct tv_thread *entry)
+{
+	struct tlsview_task *view = &entry->view;
+	int ret, detach_signal = 0;
+	pid_t tracer;
+
+	memset(entry, 0, sizeof(*entry));
+	view->tgid = tgid;
+	view->tid = tid;
+	ret = tv_proc_state(tgid, tid, &view->flags, &tracer);
+	if (ret)
+		return ret;
+	view->tracer = tracer;
+	view->cpu = (uint32_t)tv_proc_cpu(tgid, tid);
+	tv_proc_comm(tgid, tid, view->comm);
+	empty_slots(view);
+	if (tid == gettid()) {
+		read_self(view);
+		return 0;
+	}
+	/* Listed without tracing: the visibility rule is ours to apply. */
+	if ((view->flags & TLSVIEW_TASK_ZOMBIE) || tracer) {
+		if (!have_cap_sys_ptrace() && !tv_proc_visible(tgid, tid))
+			return -EPERM;
+	}
+	if (view->flags & TLSVIEW_TASK_ZOMBIE)
+		return 0;	/* nothing to read: tv_threads_mark_states says so */
+	if (tracer) {
+		snprintf(entry->no_bases, sizeof(entry->no_bases),
+			 "held by tracer %d, and a thread has one tracer at a time "
+			 "(detach it, or load the module)", (int)tracer);
+		return 0;
+	}
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) == -1)
+		return errno == ESRCH ? -ESRCH : -EPERM;
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == -1) {
+		ret = -errno;
+		goto detach;
+	}
+	ret = wait_for_stop(tid, &detach_signal);
+	if (ret == -ETIMEDOUT) {
+		/* Still attached: the kernel detaches it, untouched, when we exit. */
+		snprintf(entry->no_bases, sizeof(entry->no_bases),
+			 "ptrace could not stop it within %d ms: it is blocked where a trap "
+			 "cannot reach it (a vfork parent, or uninterruptible sleep)", STOP_WAIT_MS);
+		return 0;
+	}
+	if (ret == -ESRCH)
+		return ret;	/* exited: nothing to detach from */
+	if (ret == 0) {
+		struct tlsview_task regs;
+
+		/* libtlsview's reader fills a whole view: take its bases and slots. */
+		ret = tlsview_tracee_read(tid, &regs);
+		if (!ret) {
+			view->fsbase = regs.fsbase;
+			view->gsbase = regs.gsbase;
+			view->fsindex = regs.fsindex;
+			view->gsindex = regs.gsindex;
+			memcpy(view->tls, regs.tls, sizeof(view->tls));
+			view->flags |= regs.flags & TLSVIEW_TASK_COMPAT;
+		}
+	}
+detach:
+	/* If this fails the thread is gone, or it is detached when we exit. */
+	ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)detach_signal);
+	return ret == -ESRCH ? ret : ret ? -EPERM : 0;
 }
 
 struct collect_state {
 	struct tv_threads *threads;
 	pid_t tgid;
 	bool show_kthreads;
-	int last_error;		/* why the last thread was skipped */
 };
 
-static int add_kthread(struct collect_state *state, pid_t tid)
+static void read_kthread(pid_t tgid, pid_t tid, struct tv_thread *entry)
 {
-	struct tv_thread *entry = tv_threads_add(state->threads);
+	pid_t tracer;
 
-	if (!entry)
-		return -ENOMEM;
-	entry->view.tgid = state->tgid;
+	memset(entry, 0, sizeof(*entry));
+	entry->view.tgid = tgid;
 	entry->view.tid = tid;
-	entry->view.flags = TLSVIEW_TASK_KTHREAD;
-	entry->view.cpu = (uint32_t)tv_proc_cpu(state->tgid, tid);
+	tv_proc_state(tgid, tid, &entry->view.flags, &tracer);
+	entry->view.flags |= TLSVIEW_TASK_KTHREAD;
+	entry->view.cpu = (uint32_t)tv_proc_cpu(tgid, tid);
 	empty_slots(&entry->view);
-	tv_proc_comm(state->tgid, tid, entry->view.comm);
-	return 0;
+	tv_proc_comm(tgid, tid, entry->view.comm);
 }
 
+/*
+ * Threads the caller may not trace are left out without a word, as the
+ * module leaves out what the caller may not see; threads it may see but
+ * could not read are listed without bases and counted as skipped.
+ */
 static int collect_thread(pid_t tid, void *data)
 {
 	struct collect_state *state = data;
-	struct tlsview_task view;
-	struct tv_thread *entry;
-	int ret;
+	struct tv_thread thread, *entry;
 
-	if (tv_proc_is_kthread(state->tgid, tid))
-		return state->show_kthreads ? add_kthread(state, tid) : 0;
-	ret = read_thread(state->tgid, tid, &view);
-	if (ret == -ESRCH)
-		return 0;	/* exited meanwhile: it is simply not there */
-	if (ret) {
-		state->threads->skipped++;
-		state->last_error = -ret;
-		return 0;
+	if (tv_proc_is_kthread(state->tgid, tid)) {
+		if (!state->show_kthreads)
+			return 0;
+		read_kthread(state->tgid, tid, &thread);
+	} else if (read_thread(state->tgid, tid, &thread)) {
+		return 0;	/* exited meanwhile, or not visible to the caller */
 	}
 	entry = tv_threads_add(state->threads);
 	if (!entry)
 		return -ENOMEM;
-	entry->view = view;
+	*entry = thread;
+	if (entry->no_bases[0])
+		state->threads->skipped++;
 	return 0;
 }
 
@@ -247,43 +291,42 @@ static int collect_process(pid_t tgid, void *data)
 
 static int collect_single(pid_t tid, struct tv_threads *threads)
 {
-	struct collect_state state = { .threads = threads };
-	struct tlsview_task view;
-	struct tv_thread *entry;
+	struct tv_thread thread, *entry;
+	pid_t tgid;
 	int ret;
 
-	state.tgid = tv_proc_tgid_of(tid);
-	if (state.tgid < 0) {
+	tgid = tv_proc_tgid_of(tid);
+	if (tgid < 0) {
 		tv_error("no thread %d", (int)tid);
 		return TV_EXIT_FAILURE;
 	}
-	if (tv_proc_is_kthread(state.tgid, tid)) {
+	if (tv_proc_is_kthread(tgid, tid)) {
 		if (!have_cap_sys_ptrace()) {
-			tv_error("thread %d: a kernel thread, visible with CAP_SYS_PTRACE only",
-				 (int)tid);
+			tv_error_not_visible(tgid, tid, false);
 			return TV_EXIT_FAILURE;
 		}
-		ret = add_kthread(&state, tid);
+		read_kthread(tgid, tid, &thread);
 	} else {
-		ret = read_thread(state.tgid, tid, &view);
+		ret = read_thread(tgid, tid, &thread);
 		if (ret == -ESRCH) {
-			tv_error("no thread %d", (int)tid);
+			tv_error("no thread %d (it exited)", (int)tid);
 			return TV_EXIT_FAILURE;
 		}
 		if (ret) {
-			tv_error("thread %d: ptrace: %s", (int)tid, strerror(-ret));
+			tv_error_not_visible(tgid, tid, false);
 			return TV_EXIT_FAILURE;
 		}
-		entry = tv_threads_add(threads);
-		if (entry)
-			entry->view = view;
-		else
-			ret = -ENOMEM;
+		if (thread.no_bases[0]) {
+			tv_error("thread %d: %s", (int)tid, thread.no_bases);
+			return TV_EXIT_FAILURE;
+		}
 	}
-	if (ret) {
+	entry = tv_threads_add(threads);
+	if (!entry) {
 		tv_error("out of memory");
 		return TV_EXIT_FAILURE;
 	}
+	*entry = thread;
 	return TV_EXIT_OK;
 }
 
@@ -300,20 +343,17 @@ int tv_ptrace_collect(const struct tv_options *options, struct tv_threads *threa
 		return collect_single(options->tid, threads);
 	if (options->pid) {
 		if (tv_proc_tgid_of(options->pid) != options->pid) {
-			tv_error("no process %d", (int)options->pid);
-			return TV_EXIT_FAILURE;
+			threads->found = TV_NO_PROCESS;
+			return TV_EXIT_OK;
 		}
 		ret = collect_process(options->pid, &state);
+		if (!ret && threads->count == 0)
+			threads->found = TV_NONE_VISIBLE;
 	} else {
 		ret = tv_proc_each_number("/proc", collect_process, &state);
 	}
 	if (ret) {
 		tv_error("listing threads: %s", strerror(-ret));
-		return TV_EXIT_FAILURE;
-	}
-	if (options->pid && threads->count == 0) {
-		tv_error("process %d: no thread could be read with ptrace (%s)", (int)options->pid,
-			 state.last_error ? strerror(state.last_error) : "none left");
 		return TV_EXIT_FAILURE;
 	}
 	return TV_EXIT_OK;

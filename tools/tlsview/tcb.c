@@ -46,6 +46,7 @@ static uint64_t word_at(const unsigned char *bytes, size_t offset)
 	return word;
 }
 
+/* Memory is read through the thread itself: its process may have no main thread left. */
 static void check_one(struct tv_thread *thread, bool glibc)
 {
 	const struct tlsview_task *view = &thread->view;
@@ -61,6 +62,12 @@ static void check_one(struct tv_thread *thread, bool glibc)
 		snprintf(result->reason, sizeof(result->reason), "kernel thread");
 		return;
 	}
+	if (thread->no_bases[0]) {
+		result->status = TV_TCB_SKIPPED;
+		snprintf(result->reason, sizeof(result->reason), "no bases: %s",
+			 view->flags & TLSVIEW_TASK_ZOMBIE ? "a zombie" : "not read");
+		return;
+	}
 	if (view->flags & TLSVIEW_TASK_COMPAT) {
 		result->status = TV_TCB_SKIPPED;
 		snprintf(result->reason, sizeof(result->reason),
@@ -71,7 +78,7 @@ static void check_one(struct tv_thread *thread, bool glibc)
 		result->status = TV_TCB_NO_TCB;
 		return;
 	}
-	got = process_vm_readv(view->tgid, &local, 1, &remote, 1, 0);
+	got = process_vm_readv(view->tid, &local, 1, &remote, 1, 0);
 	if (got != (ssize_t)sizeof(bytes)) {
 		if (got >= 0 || errno == EFAULT) {
 			result->status = TV_TCB_BROKEN;
@@ -112,11 +119,16 @@ void tv_tcb_check(struct tv_threads *threads)
 	for (i = 0; i < threads->count; i++) {
 		struct tv_thread *thread = &threads->items[i];
 
-		/* Threads come sorted by process: look at each process's maps once. */
+		/*
+		 * Threads come sorted by process: look at each process's maps
+		 * once, through a thread that has them (not an exited main one).
+		 */
 		if (thread->view.tgid != glibc_tgid) {
+			pid_t live = tv_proc_live_tid(thread->view.tgid);
+
 			glibc_tgid = thread->view.tgid;
-			glibc = !(thread->view.flags & TLSVIEW_TASK_KTHREAD) &&
-				tv_proc_maps_glibc(glibc_tgid);
+			glibc = !(thread->view.flags & TLSVIEW_TASK_KTHREAD) && live &&
+				tv_proc_maps_glibc(live);
 		}
 		check_one(thread, glibc);
 	}

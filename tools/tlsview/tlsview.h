@@ -20,6 +20,11 @@
 #define TV_EXIT_OK	0
 #define TV_EXIT_FAILURE	1
 #define TV_EXIT_USAGE	2
+/* The process exited while it was read: what was read is printed, marked so. */
+#define TV_EXIT_INCOMPLETE 3
+
+/* The version of the JSON output's layout ("schema"), raised when a field changes meaning. */
+#define TV_JSON_SCHEMA	1
 
 enum tv_source {
 	TV_SOURCE_AUTO,		/* the module when /dev/tlsview opens, else ptrace */
@@ -35,6 +40,13 @@ enum tv_format {
 	TV_FORMAT_HEX,
 };
 
+enum tv_sort {
+	TV_SORT_TID,		/* by process, then thread: ps -L's order (the default) */
+	TV_SORT_CPU,
+	TV_SORT_FSBASE,
+	TV_SORT_GSBASE,
+};
+
 struct tv_options {
 	pid_t pid;		/* -p: one process's threads (0: every thread) */
 	pid_t tid;		/* -t: one thread (0: not asked) */
@@ -43,6 +55,11 @@ struct tv_options {
 	bool pretty;		/* --pretty: indented JSON */
 	bool tcb;		/* --tcb */
 	enum tv_source source;	/* --source */
+	const char *comm;	/* --comm: an fnmatch(3) pattern for thread names, or NULL */
+	bool user_set;		/* --user given */
+	uid_t user;		/* --user: the effective uid to keep */
+	enum tv_sort sort;	/* --sort */
+	double watch;		/* --watch: seconds between rounds, 0 for one round */
 	const char *vars;	/* --var NAME[,NAME...] */
 	bool keys;		/* --keys */
 	bool dtv;		/* --dtv */
@@ -74,8 +91,11 @@ struct tv_tcb_result {
 struct tv_tlsdata_result;
 
 struct tv_thread {
-	struct tlsview_task view;
+	struct tlsview_task view;	/* flags carry the TLSVIEW_TASK_* state bits */
 	struct tv_tcb_result tcb;
+	char no_bases[128];		/* why the bases are not shown, or "" */
+	bool fsbase_changed;		/* --watch: since the previous round */
+	bool gsbase_changed;
 	struct tv_tlsdata_result *tlsdata;	/* --var/--keys/--dtv (tlsdata.c) */
 };
 
@@ -84,7 +104,14 @@ struct tv_threads {
 	size_t count;
 	size_t capacity;
 	enum tv_source source;	/* MODULE or PTRACE: where the views came from */
-	size_t skipped;		/* threads ptrace could not stop (not counted in items) */
+	const char *why_ptrace;	/* with PTRACE: why not the module */
+	size_t skipped;		/* listed threads whose bases could not be read */
+	bool incomplete;	/* the process (-p) exited while it was read */
+	enum {
+		TV_FOUND,		/* threads were listed (or -t found its thread) */
+		TV_NO_PROCESS,		/* -p: no such process */
+		TV_NONE_VISIBLE,	/* -p: it has threads, none visible to the caller */
+	} found;
 };
 
 /* One CPU's row of --cpus. */
@@ -98,10 +125,21 @@ struct tv_cpu {
 /* errors.c: one clear line on stderr, or a JSON error object on stdout. */
 void tv_errors_init(const struct tv_options *options);
 void tv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same words from both sources: what went wrong, with whom, and the fix. */
+void tv_error_no_process(pid_t pid);
+void tv_error_not_visible(pid_t tgid, pid_t tid, bool process);
 
 /* threads.c: the growable array of views. */
 struct tv_thread *tv_threads_add(struct tv_threads *threads);
-void tv_threads_sort(struct tv_threads *threads);
+void tv_threads_sort(struct tv_threads *threads, enum tv_sort sort);
+/* filter.c: --comm and --user. */
+void tv_threads_filter(struct tv_threads *threads, const struct tv_options *options);
+int tv_user_parse(const char *text, uid_t *uid);
+/* watch.c: --watch. */
+void tv_watch_mark_changes(struct tv_threads *threads, const struct tv_threads *previous);
+bool tv_watch_sleep(double seconds);
+void tv_threads_mark_states(struct tv_threads *threads);
+bool tv_threads_dying(const struct tv_threads *threads);
 void tv_threads_free(struct tv_threads *threads);
 
 /* proc.c: what /proc says about processes and threads. */
@@ -109,7 +147,12 @@ int tv_proc_tgid_of(pid_t tid);
 bool tv_proc_is_kthread(pid_t tgid, pid_t tid);
 int tv_proc_cpu(pid_t tgid, pid_t tid);
 void tv_proc_comm(pid_t tgid, pid_t tid, char comm[TLSVIEW_COMM_LEN]);
-bool tv_proc_maps_glibc(pid_t tgid);
+bool tv_proc_maps_glibc(pid_t tid);
+int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer);
+int tv_proc_euid(pid_t tgid, pid_t tid, uid_t *uid);
+bool tv_proc_process_alive(pid_t tgid);
+bool tv_proc_visible(pid_t tgid, pid_t tid);
+pid_t tv_proc_live_tid(pid_t tgid);
 /* Calls fn for each numeric entry of dir (a /proc or /proc/PID/task folder). */
 int tv_proc_each_number(const char *dir, int (*fn)(pid_t number, void *data), void *data);
 

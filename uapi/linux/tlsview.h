@@ -55,6 +55,20 @@ struct tlsview_desc {
 #define TLSVIEW_TASK_LIVE	(1U << 0)	/* read from the CPU's registers */
 #define TLSVIEW_TASK_COMPAT	(1U << 1)	/* a 32-bit (ia32) task */
 #define TLSVIEW_TASK_KTHREAD	(1U << 2)	/* a kernel thread */
+/*
+ * Thread state, from the kernel's own task state (the letter /proc shows),
+ * exit_state and PF_EXITING, reported when %TLSVIEW_INFO_STATES is set.
+ * At most one of SLEEPING, STOPPED, EXITING and ZOMBIE is set; none of
+ * them means running (runnable). TRACED may go with any of them.
+ */
+#define TLSVIEW_TASK_SLEEPING	(1U << 3)	/* waiting: S, D, I or P */
+#define TLSVIEW_TASK_STOPPED	(1U << 4)	/* job control (T) or trace stop (t) */
+#define TLSVIEW_TASK_TRACED	(1U << 5)	/* has a tracer, see @tracer */
+#define TLSVIEW_TASK_EXITING	(1U << 6)	/* PF_EXITING: on its way out */
+#define TLSVIEW_TASK_ZOMBIE	(1U << 7)	/* exited (Z or X): no user state */
+#define TLSVIEW_TASK_STATES	(TLSVIEW_TASK_SLEEPING | TLSVIEW_TASK_STOPPED | \
+				 TLSVIEW_TASK_TRACED | TLSVIEW_TASK_EXITING | \
+				 TLSVIEW_TASK_ZOMBIE)
 
 #define TLSVIEW_TLS_SLOTS	3
 #define TLSVIEW_COMM_LEN	16
@@ -74,9 +88,17 @@ struct tlsview_desc {
  * @__pad1:   zero.
  * @tls:      out: the three GDT TLS slots.
  * @comm:     out: the thread's name, NUL-terminated.
+ * @tracer:   out: with %TLSVIEW_TASK_TRACED, the id of the tracing thread
+ *            in the caller's pid namespace (0 when it is outside it), as
+ *            TracerPid in /proc/PID/status; else 0. Appended in ABI 1.
+ * @__pad2:   zero.
  *
  * In a %TLSVIEW_IOC_LIST buffer only the out fields are meaningful; @tid
  * then holds the thread's id.
+ *
+ * A zombie (%TLSVIEW_TASK_ZOMBIE) has left user space for good: its
+ * @fsbase, @gsbase, @fsindex, @gsindex are zero and its @tls slots empty,
+ * not because they were, but because it has none any more.
  */
 struct tlsview_task {
 	__s32 tid;
@@ -92,10 +114,14 @@ struct tlsview_task {
 	__u32 __pad1;
 	struct tlsview_desc tls[TLSVIEW_TLS_SLOTS];
 	char comm[TLSVIEW_COMM_LEN];
+	__s32 tracer;
+	__u32 __pad2;
 };
 
 /* sizeof(struct tlsview_task) in ABI 1: the smallest LIST entry_size. */
 #define TLSVIEW_TASK_SIZE_VER1	112
+/* sizeof(struct tlsview_task) since @tracer was appended. */
+#define TLSVIEW_TASK_SIZE_TRACER	120
 
 /* The largest struct tlsview_list.capacity accepted (also in tlsview_info). */
 #define TLSVIEW_LIST_MAX	(1U << 20)
@@ -145,6 +171,7 @@ struct tlsview_cpu {
 
 /* struct tlsview_info.flags bits */
 #define TLSVIEW_INFO_FSGSBASE	(1U << 0)	/* the kernel uses FSGSBASE */
+#define TLSVIEW_INFO_STATES	(1U << 1)	/* views carry state bits, tracer */
 
 /**
  * struct tlsview_info - the module and the machine

@@ -56,11 +56,11 @@ static bool read_tasks(struct tasks *tasks)
 	}
 	while (tasks->count < MAX_TASKS && fgets(line, sizeof(line), file)) {
 		struct task_line *task = &tasks->lines[tasks->count];
-		char flags[32];
+		char flags[64];
 		unsigned int cpu;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%d %d %u %31s %" SCNx64 " %" SCNx64 " %x %x %39s %39s %39s %63s",
+		if (sscanf(line, "%d %d %u %63s %" SCNx64 " %" SCNx64 " %x %x %39s %39s %39s %63s",
 			   &task->tgid, &task->tid, &cpu, flags, &task->fsbase, &task->gsbase,
 			   &task->fsindex, &task->gsindex, task->tls[0], task->tls[1], task->tls[2],
 			   task->comm) != 12)
@@ -275,7 +275,7 @@ TEST_F_TIMEOUT(module, json_ptrace_and_tcb_agree_with_debugfs, 300)
 	json_free(document);
 }
 
-/* The table: the TGID TID CPU FLAGS FSBASE GSBASE FS GS COMM columns. */
+/* The table: the TGID TID CPU STATE FLAGS FSBASE GSBASE FS GS COMM columns. */
 static int lines_from_table(char *text, struct task_line *lines)
 {
 	char *line, *save = NULL;
@@ -284,7 +284,7 @@ static int lines_from_table(char *text, struct task_line *lines)
 	for (line = strtok_r(text, "\n", &save); line && count < MAX_TASKS;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct task_line *task = &lines[count];
-		char flags[64], comm[64] = "";
+		char state[64], flags[64], comm[64] = "";
 		unsigned int cpu;
 
 		while (*line == ' ')
@@ -292,9 +292,9 @@ static int lines_from_table(char *text, struct task_line *lines)
 		if (!isdigit((unsigned char)*line))
 			continue;
 		memset(task, 0, sizeof(*task));
-		if (sscanf(line, "%d %d %u %63s 0x%" SCNx64 " 0x%" SCNx64 " 0x%x 0x%x %63[^\n]",
-			   &task->tgid, &task->tid, &cpu, flags, &task->fsbase, &task->gsbase,
-			   &task->fsindex, &task->gsindex, comm) < 8)
+		if (sscanf(line, "%d %d %u %63s %63s 0x%" SCNx64 " 0x%" SCNx64 " 0x%x 0x%x %63[^\n]",
+			   &task->tgid, &task->tid, &cpu, state, flags, &task->fsbase, &task->gsbase,
+			   &task->fsindex, &task->gsindex, comm) < 9)
 			continue;
 		task->compat = strstr(flags, "COMPAT") != NULL;
 		task->kthread = strstr(flags, "KTHREAD") != NULL;
