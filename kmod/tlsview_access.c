@@ -7,8 +7,8 @@
  * SELinux): a reader sees its own thread group; a reader with CAP_SYS_PTRACE
  * in the initial user namespace sees every thread, kernel threads included;
  * any other reader sees a thread only when the thread's real, effective and
- * saved uids and gids all equal the reader's and the thread's mm is dumpable
- * (SUID_DUMP_USER).
+ * saved uids and gids all equal the reader's and the thread is dumpable by its
+ * owner (SUID_DUMP_USER, TASK_DUMPABLE_OWNER since 7.2: tlsview_compat.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,12 +16,12 @@
 #include <linux/cred.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/user_namespace.h>
 
 #include "tlsview.h"
+#include "tlsview_compat.h"
 
 /**
  * tlsview_reader_get() - capture the current thread as a reader
@@ -57,12 +57,10 @@ static bool tlsview_same_ids(const struct cred *a, const struct cred *b)
 
 static bool tlsview_user_dumpable(struct task_struct *task)
 {
-	struct mm_struct *mm;
 	bool dumpable;
 
 	task_lock(task);
-	mm = task->mm;
-	dumpable = mm && get_dumpable(mm) == SUID_DUMP_USER;
+	dumpable = tlsview_owner_dumpable(task);
 	task_unlock(task);
 	return dumpable;
 }
@@ -90,6 +88,14 @@ bool tlsview_may_view(const struct tlsview_reader *reader,
 	rcu_read_lock();
 	same_ids = tlsview_same_ids(__task_cred(task), reader->cred);
 	rcu_read_unlock();
-
-	return same_ids && tlsview_user_dumpable(task);
+	if (!same_ids)
+		return false;
+	/*
+	 * As in ptrace's __ptrace_may_access(): read the dumpability after
+	 * the credentials, so a thread that dropped privileges (and became
+	 * not dumpable) is not seen with its old ids. Pairs with the write
+	 * barrier in commit_creds().
+	 */
+	smp_rmb();
+	return tlsview_user_dumpable(task);
 }

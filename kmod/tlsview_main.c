@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include "tlsview.h"
+#include "tlsview_compat.h"
 
 /* Threads referenced at once by a listing between two RCU sections. */
 #define TLSVIEW_LIST_BATCH	32
@@ -328,7 +329,6 @@ static long tlsview_ioctl(struct file *file, unsigned int cmd,
 static const struct file_operations tlsview_fops = {
 	.owner = THIS_MODULE,
 	.open = nonseekable_open,
-	.llseek = no_llseek,
 	.unlocked_ioctl = tlsview_ioctl,
 	/* Every structure has one layout for 32- and 64-bit callers. */
 	.compat_ioctl = compat_ptr_ioctl,
@@ -345,6 +345,12 @@ static struct miscdevice tlsview_misc = {
 static int __init tlsview_init(void)
 {
 	int err;
+
+	/* Never show threads under a rule looser than ABI.md's. */
+	if (!tlsview_dumpability_known()) {
+		pr_err("cannot read a thread's dumpability on this kernel (see tlsview_compat.h); refusing to load\n");
+		return -EOPNOTSUPP;
+	}
 
 	err = tlsview_debugfs_init();
 	if (err)

@@ -42,6 +42,7 @@
 #include <asm/unistd.h>
 
 #include "tlsview.h"
+#include "tlsview_compat.h"
 
 /*
  * How often a read chases a thread that keeps being switched in and out
@@ -107,8 +108,14 @@ static void tlsview_read_own_regs(struct tlsview_regs *regs)
 	lockdep_assert_irqs_disabled();
 	savesegment(fs, regs->fsindex);
 	savesegment(gs, regs->gsindex);
-	rdmsrl(MSR_FS_BASE, regs->fsbase);
-	rdmsrl(MSR_KERNEL_GS_BASE, regs->gsbase);
+	rdmsrq(MSR_FS_BASE, regs->fsbase);
+	rdmsrq(MSR_KERNEL_GS_BASE, regs->gsbase);
+	/*
+	 * A KVM vCPU thread between VM exits may have the guest's kernel GS
+	 * base in that MSR; its own was saved on the way in (tlsview_compat.h).
+	 */
+	if (tlsview_vmx_vcpu_thread(task))
+		regs->gsbase = READ_ONCE(task->thread.gsbase);
 	memcpy(regs->tls, task->thread.tls_array, sizeof(regs->tls));
 	regs->cpu = smp_processor_id();
 	regs->live = true;
@@ -132,8 +139,19 @@ static void tlsview_live_ipi(void *info)
 	 * steps; anywhere else (user mode, any other system call, other
 	 * preempt-disabled sections such as a migration) the registers hold
 	 * the thread's user state as it is, and are the only exact copy of it.
+	 *
+	 * PREEMPT_RT (6.12-rt, 7.x-rt) keeps this true: preempt_disable()
+	 * still raises PREEMPT_MASK there (PREEMPT_RT selects PREEMPTION,
+	 * which selects PREEMPT_COUNT; what RT changes are spinlock_t and
+	 * local_bh sections, which become sleeping locks and migrate_disable()
+	 * and leave PREEMPT_MASK alone, so fewer reads are retried for
+	 * nothing); do_arch_prctl_64() brackets the two steps with
+	 * preempt_disable() on RT as everywhere; and this call-function IPI is
+	 * not threaded on RT but runs in hard interrupt context on top of the
+	 * interrupted thread, so preempt_count() is that thread's count plus
+	 * HARDIRQ_OFFSET, outside PREEMPT_MASK.
 	 */
-	call->settled = !((preempt_count() & PREEMPT_MASK) &&
+	call->settled = !(tlsview_maybe_preempt_disabled() &&
 			  syscall_get_nr(current, task_pt_regs(current)) ==
 			  __NR_arch_prctl);
 }
@@ -355,7 +373,7 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 		view->cpu = task_cpu(task);
 		if (task->flags & PF_KTHREAD)
 			view->flags |= TLSVIEW_TASK_KTHREAD;
-		__get_task_comm(view->comm, sizeof(view->comm), task);
+		get_task_comm(view->comm, task);
 		return;
 	}
 
@@ -411,7 +429,7 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++)
 		tlsview_decode_desc(&regs.tls[i], GDT_ENTRY_TLS_MIN + i,
 				    &view->tls[i]);
-	__get_task_comm(view->comm, sizeof(view->comm), task);
+	get_task_comm(view->comm, task);
 }
 
 static void tlsview_read_cr4_ipi(void *info)

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
@@ -62,6 +63,15 @@ static inline bool have_fsgsbase(void)
 static inline pid_t gettid_raw(void)
 {
 	return syscall(SYS_gettid);
+}
+
+/* Seconds on the monotonic clock, for loops bounded by time as well as count. */
+static inline double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static inline int nr_online_cpus(void)

@@ -1251,9 +1251,15 @@ static void fuzz_list_check_entries(struct fuzz_ctx *ctx, const struct fuzz_list
 	for (i = 0; i < out->count && (i + 1) * es <= fill; i++) {
 		struct tlsview_task v;
 		uint8_t *at = ent + i * es;
+		/*
+		 * An entry_size below today's struct (an older caller's) is
+		 * valid: read only the entry, never past the buffer's end.
+		 */
+		size_t len = es < sizeof(v) ? es : sizeof(v);
 
-		memcpy(&v, at, sizeof(v));
-		fuzz_check_view(ctx, &v, sizeof(v), 0,
+		memset(&v, 0, sizeof(v));
+		memcpy(&v, at, len);
+		fuzz_check_view(ctx, &v, len, 0,
 				c->in.tgid > 0 ? c->in.tgid : 0, 0, true);
 		if (!ctx->sees_all && v.tgid != ctx->tgid &&
 		    fuzz_classify_tid(ctx, v.tgid) == TID_ROOT)

@@ -10,13 +10,21 @@
 # A guest command of "-" means `make check` does not boot it (tools/stress
 # may: it boots every row with its own command). tlsview-run-tests is
 # tools/run-tests in the guest: the kselftest runner over the project's
-# tests; with COLLECTION:GLOB arguments, over the matching ones.
+# tests; with COLLECTION:GLOB arguments, over the matching ones
+# ("selftests:[!s]* selftests:s[!t]*": the module and invariant selftests,
+# every program of the collection but the long stress_* ones). The kernels
+# (--kernel NAME) are those of tools/kernel.
 VM_CONFIGS='
 fsgsbase          |                              | tlsview-run-tests
 nofsgsbase        | --nofsgsbase                 | tlsview-run-tests
 qemu64            | --cpu qemu64                 | tlsview-run-tests
 debug             | --kernel debug               | tlsview-run-tests selftests:module_*
 debug-nofsgsbase  | --kernel debug --nofsgsbase  | -
+6.12              | --kernel 6.12                | tlsview-run-tests
+6.12-rt           | --kernel 6.12-rt             | tlsview-run-tests selftests:[!s]* selftests:s[!t]*
+6.12-rt-nofsgsbase| --kernel 6.12-rt --nofsgsbase| tlsview-run-tests selftests:[!s]* selftests:s[!t]*
+latest            | --kernel latest              | tlsview-run-tests selftests:[!s]* selftests:s[!t]*
+latest-nofsgsbase | --kernel latest --nofsgsbase | tlsview-run-tests selftests:[!s]* selftests:s[!t]*
 '
 
 # vm_configs: every configuration's name, in the table's order.

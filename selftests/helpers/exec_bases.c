@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <asm/prctl.h>
+#include <tlsview/arch-x86_64.h>
 
 int main(void)
 {
@@ -17,8 +18,8 @@ int main(void)
 
 	syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase);
 	syscall(SYS_arch_prctl, ARCH_GET_GS, &gsbase);
-	__asm__ __volatile__("mov %%fs, %0" : "=r" (fs));
-	__asm__ __volatile__("mov %%gs, %0" : "=r" (gs));
+	fs = tlsview_arch_fs_selector();
+	gs = tlsview_arch_gs_selector();
 	printf("%llx %llx %x %x\n", (unsigned long long)fsbase, (unsigned long long)gsbase, fs, gs);
 	return 0;
 }

@@ -13,7 +13,9 @@
  * module cannot go, so every ioctl must succeed; an open may fail only the
  * ways a missing module fails (ENOENT: no node, ENODEV/ENXIO: no driver).
  * Prints one line "# stress: reader: ..." with its counts and exits 0, or
- * 1 after the first unexpected result.
+ * 1 after the first unexpected result. SIGUSR1 makes it hold off after the
+ * current round (device closed) until SIGUSR2: how stress-modload gets an
+ * rmmod through on a host too busy for the pauses alone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,11 +32,17 @@
 #include "../stress_common.h"
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t held_off;
 
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_hold(int sig)
+{
+	held_off = sig == SIGUSR1;
 }
 
 int main(int argc, char **argv)
@@ -51,7 +59,13 @@ int main(int argc, char **argv)
 
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	signal(SIGUSR1, on_hold);
+	signal(SIGUSR2, on_hold);
 	while (!stop && (!end || stress_now() < end)) {
+		if (held_off) {
+			usleep(1000);
+			continue;
+		}
 		fd = open("/dev/tlsview", O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno != ENOENT && errno != ENODEV && errno != ENXIO) {

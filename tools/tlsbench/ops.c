@@ -37,6 +37,7 @@
 #include <threads.h>
 #include <asm/prctl.h>
 #include <sys/syscall.h>
+#include <tlsview/arch-x86_64.h>
 #include <tlsview/tlsview.h>
 
 #include "tlsbench.h"
@@ -64,44 +65,12 @@ static void *l1_cell = &l1_cell;
 /* Holds its own offset from the thread pointer (set by ops_setup()). */
 static __thread long fs_cell;
 
-/* ---- independent baselines: own asm, not libtlsview's ---- */
-
-static inline __attribute__((always_inline)) uint64_t bare_rdfsbase(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("rdfsbase %[v]" : [v] "=r" (v));
-	return v;
-}
-
-static inline __attribute__((always_inline)) uint64_t bare_rdgsbase(void)
-{
-	uint64_t v;
-
-	__asm__ __volatile__("rdgsbase %[v]" : [v] "=r" (v));
-	return v;
-}
-
-static inline __attribute__((always_inline)) void bare_wrfsbase(uint64_t v)
-{
-	__asm__ __volatile__("wrfsbase %[v]" : : [v] "r" (v) : "memory");
-}
-
-static inline __attribute__((always_inline)) void bare_wrgsbase(uint64_t v)
-{
-	__asm__ __volatile__("wrgsbase %[v]" : : [v] "r" (v) : "memory");
-}
-
-static inline __attribute__((always_inline)) long bare_syscall2(long nr, long a1, long a2)
-{
-	long ret;
-
-	__asm__ __volatile__("syscall"
-			     : [ret] "=a" (ret)
-			     : [nr] "a" (nr), [a1] "D" (a1), [a2] "S" (a2)
-			     : "rcx", "r11", "memory");
-	return ret;
-}
+/*
+ * The baselines are the bare instructions and the bare syscall, from
+ * <tlsview/arch-x86_64.h>: always_inline volatile asm, exactly the
+ * instruction with nothing around it, which is what the library's
+ * wrappers (lib_* below) are measured against.
+ */
 
 /* ---- how the loops are written ---- */
 
@@ -206,21 +175,21 @@ static __attribute__((noinline)) void thr_lfence(uint64_t n)
 	LOOP(n, FENCE());
 }
 
-FENCED_OP(rdfsbase, bare_rdfsbase())
-FENCED_STMT(wrfsbase, bare_wrfsbase(bench_fs_value))
-FENCED_OP(rdgsbase, bare_rdgsbase())
-FENCED_STMT(wrgsbase, bare_wrgsbase(bench_gs_value))
+FENCED_OP(rdfsbase, tlsview_arch_rdfsbase())
+FENCED_STMT(wrfsbase, tlsview_arch_wrfsbase(bench_fs_value))
+FENCED_OP(rdgsbase, tlsview_arch_rdgsbase())
+FENCED_STMT(wrgsbase, tlsview_arch_wrgsbase(bench_gs_value))
 
 static uint64_t got;	/* where ARCH_GET_* write */
 
-ARG_OP(arch_prctl_get_fs, bare_syscall2(SYS_arch_prctl, ARCH_GET_FS, (long)&got + (long)chain))
-ARG_OP(arch_prctl_set_fs, bare_syscall2(SYS_arch_prctl, ARCH_SET_FS,
+ARG_OP(arch_prctl_get_fs, tlsview_arch_syscall2(SYS_arch_prctl, ARCH_GET_FS, (long)&got + (long)chain))
+ARG_OP(arch_prctl_set_fs, tlsview_arch_syscall2(SYS_arch_prctl, ARCH_SET_FS,
 					 (long)(bench_fs_value + chain)))
-ARG_OP(arch_prctl_get_gs, bare_syscall2(SYS_arch_prctl, ARCH_GET_GS, (long)&got + (long)chain))
-ARG_OP(arch_prctl_set_gs, bare_syscall2(SYS_arch_prctl, ARCH_SET_GS,
+ARG_OP(arch_prctl_get_gs, tlsview_arch_syscall2(SYS_arch_prctl, ARCH_GET_GS, (long)&got + (long)chain))
+ARG_OP(arch_prctl_set_gs, tlsview_arch_syscall2(SYS_arch_prctl, ARCH_SET_GS,
 					 (long)(bench_gs_value + chain)))
 /* The cheapest round trip into the kernel: its argument is ignored. */
-ARG_OP(syscall, bare_syscall2(SYS_getppid, (long)chain, 0))
+ARG_OP(syscall, tlsview_arch_syscall2(SYS_getppid, (long)chain, 0))
 
 /* ---- libtlsview ---- */
 

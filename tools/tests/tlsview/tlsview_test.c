@@ -462,45 +462,25 @@ static int bare_main(void *arg)
 	return 0;
 }
 
-/* set_thread_area through the ia32 entry; @desc must lie below 4 GiB. */
-static long ia32_set_thread_area(struct user_desc *desc)
-{
-	long ret;
-
-	__asm__ __volatile__("int $0x80"
-			     : "=a" (ret)
-			     : "a" (243L /* ia32 __NR_set_thread_area */), "b" (desc)
-			     : "memory", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
 static void load_tls_slot(struct target_thread *thread)
 {
 	struct user_desc *desc;
 	void *segment;
 	uint16_t selector;
 
-	desc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-		    -1, 0);
-	segment = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (desc == MAP_FAILED || segment == MAP_FAILED) {
+	desc = tlsview_map_low(sizeof(*desc));
+	segment = tlsview_map_low(4096);
+	if (!desc || !segment) {
 		child_shared->tls_slot_unavailable = true;
 		return;
 	}
-	memset(desc, 0, sizeof(*desc));
-	desc->entry_number = (unsigned int)-1;
-	desc->base_addr = (unsigned int)(uintptr_t)segment;
-	desc->limit = 0xfffff;
-	desc->seg_32bit = 1;
-	desc->limit_in_pages = 1;
-	desc->useable = 1;
-	if (ia32_set_thread_area(desc) != 0) {
+	tlsview_user_desc_fill(desc, -1, (uint32_t)(uintptr_t)segment, 0xfffff, true);
+	if (tlsview_ia32_set_thread_area(desc) != 0) {
 		child_shared->tls_slot_unavailable = true;
 		return;
 	}
-	selector = (uint16_t)(desc->entry_number << 3 | 3);
-	__asm__ __volatile__("mov %[sel], %%gs" : : [sel] "rm" (selector) : "memory");
+	selector = TLSVIEW_TLS_SELECTOR(desc->entry_number);
+	tlsview_arch_load_gs_selector(selector);
 	thread->gsindex = selector;
 	thread->slot_entry = (int)desc->entry_number;
 	thread->slot_base = desc->base_addr;
