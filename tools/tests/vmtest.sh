@@ -3,16 +3,17 @@
 # Description: tools/vmtest keeps its contract: COMMAND's exit status comes
 # back, a kernel crash is a VM failure (125), --add puts a file in the guest,
 # --out brings the guest's /vmtest/out back even when COMMAND fails,
-# the guest has the unprivileged user nobody, and the three boot modes give
-# the guest the FSGSBASE state they promise, as the module reports it and as
-# the guest kernel's own cpuinfo says.
+# the guest has the unprivileged user nobody, leaving --shell prints neither
+# markers nor the guest's kernel log, and the three boot modes give the
+# guest the FSGSBASE state they promise, as the module reports it and as the
+# guest kernel's own cpuinfo says.
 # The kselftest runner starts this through a link in its tree: find the repo.
 here=$(dirname "$(realpath "$0")")
 vmtest=$here/../vmtest
 # shellcheck source=tools/tests/tap.sh
 . "$here/tap.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-tap_plan 9
+tap_plan 10
 
 "$vmtest" --no-module -- sh -c 'exit 7' >/dev/null 2>&1
 tap_result $(( $? != 7 )) "COMMAND's status 7 is vmtest's status"
@@ -46,6 +47,15 @@ tap_result $? "--out into a folder that cannot be made: exit 2 and a clear error
 out=$("$vmtest" --no-module -- sh -c 'grep ^nobody: /etc/passwd | cut -d: -f3' 2>/dev/null)
 [ "$out" = 65534 ]
 tap_result $? "the guest has nobody with uid 65534"
+
+# Leaving --shell ends the VM quietly. A terminal drives it (shell_session.py):
+# input piped into the serial console is read before the guest's shell starts.
+out=$(python3 "$here/shell_session.py" "$vmtest" --no-module 2>/dev/null)
+status=$?
+after=$(printf '%s\n' "$out" | sed -n '/^@@SESSION-EXIT-TYPED@@$/,$p' | wc -l)
+[ "$status" = 0 ] && printf '%s\n' "$out" | grep -qx 'shell-42-says' &&
+	! printf '%s\n' "$out" | grep -q '@@VMTEST' && [ "$after" -ge 2 ] && [ "$after" -le 10 ]
+tap_result $? "--shell: the shell runs; leaving it prints no markers nor kernel log (exit $status, $after lines from exit on)"
 
 # expect_fsgsbase WANT [vmtest options]: the module and cpuinfo agree with WANT.
 expect_fsgsbase() {

@@ -5,8 +5,8 @@
  * AT_HWCAP2, each CPU's CR4 when the module is there, the views that will
  * be compared), then every scenario with its result and duration.
  *
- *   tlsview check [--quick|--long] [--only NAME] [--helpers DIR] [-j|--json]
- *                 [--pretty] [-v]
+ *   tlsview check [--quick|--long] [--bound SECONDS] [--only NAME] [--helpers DIR]
+ *                 [-j|--json] [--pretty] [-v]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,9 +34,13 @@
 #define QUICK_DURATION_MS	1500
 #define LONG_DURATION_MS	30000
 #define LONG_ITERATIONS		200000
+/* --bound: from a tenth of a second to an hour per scenario. */
+#define BOUND_MIN_MS		100
+#define BOUND_MAX_MS		3600000
 
 struct check_options {
 	bool long_run;
+	unsigned int bound_ms;	/* --bound, or 0: the mode's */
 	bool json;
 	bool pretty;
 	bool verbose;
@@ -236,6 +240,8 @@ static void print_result_json(struct tv_json *json, const struct tlsview_check_s
 	json_views(json, "views", result->views);
 	tv_json_uint(json, "comparisons", result->comparisons);
 	tv_json_uint(json, "rounds", result->rounds);
+	tv_json_uint(json, "rounds_planned", result->rounds_planned);
+	tv_json_bool(json, "bound_reached", result->bound_reached);
 	tv_json_string(json, "message", result->message);
 	if (result->status == TLSVIEW_CHECK_FAIL) {
 		tv_json_object_begin(json, "mismatch");
@@ -261,11 +267,14 @@ static void print_result_text(const struct tlsview_check_scenario *scenario,
 
 	for (bit = 1; bit & TLSVIEW_VIEW_ALL; bit <<= 1)
 		views += !!(result->views & bit);
-	printf("%-5s %-22s %7.2f s  %d views  %" PRIu64 " comparisons\n",
+	printf("%-5s %-22s %7.2f s  %d views  %" PRIu64 " comparisons  %" PRIu64 " of %" PRIu64
+	       " rounds%s\n",
 	       result->status == TLSVIEW_CHECK_PASS ? "PASS" :
 	       result->status == TLSVIEW_CHECK_FAIL ? "FAIL" :
 	       result->status == TLSVIEW_CHECK_SKIP ? "SKIP" : "ERROR",
-	       scenario->name, result->elapsed_ms / 1000.0, views, result->comparisons);
+	       scenario->name, result->elapsed_ms / 1000.0, views, result->comparisons,
+	       result->rounds, result->rounds_planned,
+	       result->bound_reached ? " (stopped at the time bound)" : "");
 	if (result->status != TLSVIEW_CHECK_PASS) {
 		tlsview_check_format(result, line, sizeof(line));
 		printf("      %s\n", line);
@@ -273,11 +282,30 @@ static void print_result_text(const struct tlsview_check_scenario *scenario,
 	fflush(stdout);
 }
 
+/* --bound SECONDS: a decimal number of seconds, kept in ms. */
+static int parse_bound(const char *text, unsigned int *bound_ms)
+{
+	char *end;
+	double seconds;
+
+	errno = 0;
+	seconds = strtod(text, &end);
+	if (errno || end == text || *end || !(seconds * 1000 >= BOUND_MIN_MS) ||
+	    !(seconds * 1000 <= BOUND_MAX_MS)) {
+		tv_error("check: --bound %s: give seconds from %.1f to %d", text,
+			 BOUND_MIN_MS / 1000.0, BOUND_MAX_MS / 1000);
+		return -1;
+	}
+	*bound_ms = (unsigned int)(seconds * 1000 + 0.5);
+	return 0;
+}
+
 static int parse_check_options(int argc, char **argv, struct check_options *options)
 {
 	static const struct option long_options[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "long", no_argument, NULL, 'l' },
+		{ "bound", required_argument, NULL, 'b' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "helpers", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
@@ -300,14 +328,18 @@ static int parse_check_options(int argc, char **argv, struct check_options *opti
 		switch (opt) {
 		case 'q': quick = true; break;
 		case 'l': long_run = true; break;
+		case 'b':
+			if (parse_bound(optarg, &options->bound_ms) < 0)
+				return TV_EXIT_USAGE;
+			break;
 		case 'o': options->only = optarg; break;
 		case 'H': options->helpers = optarg; break;
 		case 'j': options->json = true; break;
 		case 'P': options->json = options->pretty = true; break;
 		case 'v': options->verbose = true; break;
 		case 'h':
-			printf("usage: tlsview check [--quick|--long] [--only NAME] [--helpers DIR] "
-			       "[-j|--json] [--pretty] [-v]\n");
+			printf("usage: tlsview check [--quick|--long] [--bound SECONDS] [--only NAME] "
+			       "[--helpers DIR] [-j|--json] [--pretty] [-v]\n");
 			exit(TV_EXIT_OK);
 		default:
 			tv_error("check: unknown or incomplete option '%s' (try tlsview check --help)",
@@ -354,7 +386,8 @@ int tv_check_main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	tlsview_check_params_init(&params);
-	params.duration_ms = options.long_run ? LONG_DURATION_MS : QUICK_DURATION_MS;
+	params.duration_ms = options.bound_ms ? options.bound_ms :
+			     options.long_run ? LONG_DURATION_MS : QUICK_DURATION_MS;
 	if (options.long_run)
 		params.iterations = LONG_ITERATIONS;
 	if (options.verbose)

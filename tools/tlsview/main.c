@@ -7,7 +7,7 @@
  *           [--var NAME[,NAME...]] [--keys] [--dtv] [--format F]
  *   tlsview --core FILE [--exe PATH] [-t TID] [--var ...] [--keys] [--dtv]
  *   tlsview --cpus [-j|--json [--pretty]]
- *   tlsview check [--quick|--long] [-j|--json [--pretty]]
+ *   tlsview check [--quick|--long] [--bound SECONDS] [-j|--json [--pretty]]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,7 +54,8 @@ static void usage(FILE *out)
 		"               [--var NAME[,NAME...]] [--keys] [--dtv] [--format FORMAT]\n"
 		"       tlsview --core FILE [--exe PATH] [-t TID] [--var ...] [--keys] [--dtv]\n"
 		"       tlsview --cpus [-j|--json] [--pretty]\n"
-		"       tlsview check [--quick|--long] [--only NAME] [-v] [-j|--json] [--pretty]\n"
+		"       tlsview check [--quick|--long] [--bound SECONDS] [--only NAME] [-v]\n"
+		"                     [-j|--json] [--pretty]\n"
 		"\n"
 		"Show the FS and GS bases, selectors and TLS slots of threads.\n"
 		"\n"
@@ -78,6 +79,8 @@ static void usage(FILE *out)
 		"      --core FILE    the threads of a core dump instead of live ones\n"
 		"      --exe PATH     the program that dumped the core (default: found from it)\n"
 		"  check --only NAME  run one scenario of the self-check\n"
+		"  check --bound SECS stop each scenario after SECS seconds (default 1.5;\n"
+		"                     --long: 30)\n"
 		"  check -v           progress lines on stderr\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"

@@ -2,12 +2,40 @@
 /*
  * Description: `tlsview check`'s command line: --quick and --long together
  * are a usage error (exit 2, one line, nothing run), not "the last one
- * wins"; -v's progress names the scenario it belongs to.
+ * wins"; -v's progress names the scenario it belongs to; every scenario
+ * stops at its time bound, however many rounds it planned (--long's
+ * plans, a bound of half a second), and says how far it got; compat_tls
+ * runs without the module, through ptrace.
  */
 #define _GNU_SOURCE
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "kselftest_harness.h"
 #include "tlsview_test.h"
+
+/* The selftests' helpers, from the kselftest runner's tree (this test runs in tools/). */
+#define HELPERS "../selftests"
+
+static double now_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec + now.tv_nsec / 1e9;
+}
+
+/* The scenario object named @name of a `tlsview check --json` document. */
+static const struct json *find_scenario(const struct json *document, const char *name)
+{
+	const struct json *scenarios = json_get(document, "scenarios");
+	size_t i;
+
+	for (i = 0; scenarios && scenarios->type == JSON_ARRAY && i < scenarios->count; i++)
+		if (!strcmp(json_str(scenarios->items[i], "name") ?: "", name))
+			return scenarios->items[i];
+	return NULL;
+}
 
 TEST(quick_and_long_conflict)
 {
@@ -31,6 +59,124 @@ TEST(verbose_names_the_scenario)
 	run_tlsview(&run, (const char *[]){ "check", "--only", "seeds", "-v", NULL });
 	EXPECT_EQ(0, run.status) TH_LOG("%s", run.out);
 	EXPECT_NE(NULL, strstr(run.err, "tlsview check: seeds: starting")) TH_LOG("%s", run.err);
+	run_free(&run);
+}
+
+/*
+ * --long plans more rounds than any machine does in half a second; with
+ * --bound 0.5 each scenario must stop by itself, within the bound plus a
+ * margin for its last round and for joining its threads (generous: a VM
+ * may run beside this, and the guest runs it under TCG). The looping
+ * scenarios must say the bound stopped them after some rounds; the
+ * one-shot ones, that they did all they planned or that the bound stopped
+ * them.
+ */
+#define BOUND_MS	500
+#define MARGIN_MS	4000
+
+FIXTURE(bound) {};
+FIXTURE_SETUP(bound) {}
+FIXTURE_TEARDOWN(bound) {}
+
+TEST_F_TIMEOUT(bound, every_scenario_stops_at_it, 300)
+{
+	static const char *const looping[] = { "context_switch", "migration", "signals", "ptrace",
+					       "selectors" };
+	const struct json *scenarios, *scenario;
+	struct json *document;
+	char error[128];
+	struct run run;
+	double start, wall;
+	size_t i, passed_looping = 0;
+
+	start = now_seconds();
+	if (access(HELPERS "/i386_tls_32", X_OK) == 0)
+		run_tlsview(&run, (const char *[]){ "check", "--long", "--bound", "0.5", "--json",
+						    "--helpers", HELPERS, NULL });
+	else
+		run_tlsview(&run, (const char *[]){ "check", "--long", "--bound", "0.5", "--json",
+						    NULL });
+	wall = now_seconds() - start;
+	ASSERT_EQ(0, run.status) TH_LOG("%s%s", run.out, run.err);
+	document = json_parse(run.out, error, sizeof(error));
+	ASSERT_NE(NULL, document) TH_LOG("%s: %s", error, run.out);
+	scenarios = json_get(document, "scenarios");
+	ASSERT_NE(NULL, scenarios);
+	ASSERT_EQ(JSON_ARRAY, scenarios->type);
+	ASSERT_LT(5, scenarios->count);
+	/* The whole run: each scenario within its bound and margin (the facts are quick). */
+	EXPECT_GT(scenarios->count * (BOUND_MS + MARGIN_MS) / 1000.0, wall);
+	for (i = 0; i < scenarios->count; i++) {
+		const struct json *s = scenarios->items[i];
+		const char *name = json_str(s, "name"), *status = json_str(s, "status");
+		long long rounds = json_int(s, "rounds", -1), planned = json_int(s, "rounds_planned", -1);
+		int reached = json_bool(s, "bound_reached");
+
+		TH_LOG("%-18s %-5s %5lld ms, %lld of %lld rounds%s", name, status,
+		       json_int(s, "duration_ms", -1), rounds, planned,
+		       reached == 1 ? ", bound reached" : "");
+		ASSERT_NE(NULL, status);
+		EXPECT_LE(json_int(s, "duration_ms", -1), BOUND_MS + MARGIN_MS) TH_LOG("%s", name);
+		if (strcmp(status, "pass"))
+			continue;
+		EXPECT_NE(-1, reached) TH_LOG("%s: no bound_reached", name);
+		EXPECT_LE(rounds, planned) TH_LOG("%s", name);
+		if (reached == 0)
+			EXPECT_EQ(planned, rounds) TH_LOG("%s: neither complete nor bounded", name);
+	}
+	for (i = 0; i < sizeof(looping) / sizeof(looping[0]); i++) {
+		scenario = find_scenario(document, looping[i]);
+		ASSERT_NE(NULL, scenario) TH_LOG("no scenario %s", looping[i]);
+		if (strcmp(json_str(scenario, "status") ?: "", "pass"))
+			continue;	/* a skip (one CPU, no ptrace, no ia32) says why */
+		passed_looping++;
+		EXPECT_EQ(1, json_bool(scenario, "bound_reached")) TH_LOG("%s", looping[i]);
+		EXPECT_LT(0, json_int(scenario, "rounds", -1)) TH_LOG("%s", looping[i]);
+		EXPECT_GT(json_int(scenario, "rounds_planned", -1), json_int(scenario, "rounds", -1))
+			TH_LOG("%s", looping[i]);
+	}
+	/* context_switch and signals run everywhere. */
+	EXPECT_LE(2, passed_looping);
+	json_free(document);
+	run_free(&run);
+}
+
+/*
+ * compat_tls without the module reads the 32-bit program through ptrace
+ * (on the host; in the VM the module and ptrace both): it passes and
+ * compares the tracer's view of COMPAT, gsindex and the slot's base.
+ */
+TEST(compat_tls_through_ptrace)
+{
+	const struct json *scenario, *views;
+	struct json *document;
+	char error[128];
+	struct run run;
+	bool ptrace_view = false;
+	size_t i;
+
+	if (access(HELPERS "/i386_tls_32", X_OK) < 0)
+		SKIP(return, "helper " HELPERS "/i386_tls_32 not built (needs gcc -m32 -static)");
+	run_tlsview(&run, (const char *[]){ "check", "--only", "compat_tls", "--json", "--helpers",
+					    HELPERS, NULL });
+	document = json_parse(run.out, error, sizeof(error));
+	ASSERT_NE(NULL, document) TH_LOG("%s: %s", error, run.out);
+	scenario = find_scenario(document, "compat_tls");
+	ASSERT_NE(NULL, scenario);
+	if (!strcmp(json_str(scenario, "status") ?: "", "skip") &&
+	    strstr(json_str(scenario, "message") ?: "", "ia32"))
+		SKIP(return, "%s", json_str(scenario, "message"));
+	ASSERT_STREQ("pass", json_str(scenario, "status")) TH_LOG("%s", run.out);
+	ASSERT_EQ(0, run.status);
+	views = json_get(scenario, "views");
+	ASSERT_NE(NULL, views);
+	for (i = 0; i < views->count; i++)
+		ptrace_view |= !strcmp(views->items[i]->string ?: "", "ptrace-getregs");
+	EXPECT_TRUE(ptrace_view) TH_LOG("%s", run.out);
+	/* Its own %gs, and the tracer's COMPAT, gsindex, slot base and slot in use. */
+	EXPECT_LE(5, json_int(scenario, "comparisons", 0)) TH_LOG("%s", run.out);
+	EXPECT_EQ(1, json_int(scenario, "rounds", 0));
+	json_free(document);
 	run_free(&run);
 }
 

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Description: what reading a process disturbs, as tlsview(8) states it.
- * A target has one thread blocked in epoll_wait, one in sigtimedwait and
- * one in nanosleep, each counting the EINTRs it gets; tlsview -p reads it
- * 10 times. With the module nothing is interrupted. With ptrace, epoll_wait
- * and sigtimedwait (never restarted after a stop) fail with EINTR once per
- * read, and nanosleep (restarted for the time left) never does. The same
- * source tlsview picks by itself is the one tested: ptrace on a host, the
- * module in the VM.
+ * Description: what reading a process disturbs is what tlsview(8) says it
+ * is. The expectations come from the man page itself (its PTRACE FALLBACK
+ * section, installed beside this test), so the page cannot drift from the
+ * behaviour, and a page that does not say what happens to a call fails:
+ * a target has one thread blocked in epoll_wait, one in sigtimedwait and
+ * one in nanosleep, each counting the EINTRs it gets, and tlsview -p reads
+ * it 10 times; a target stopped by job control is read 10 times and must
+ * stay as stopped as the page says. The same source tlsview picks by
+ * itself is the one tested: ptrace on a host, the module in the VM.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -28,7 +32,7 @@
 
 enum waiter { WAIT_EPOLL, WAIT_SIGTIMEDWAIT, WAIT_NANOSLEEP, NR_WAITERS };
 
-static const char *const waiter_names[NR_WAITERS] = { "epoll_wait", "sigtimedwait",
+static const char waiter_names[NR_WAITERS][16] = { "epoll_wait", "sigtimedwait",
 						       "nanosleep" };
 
 struct waiters {
@@ -39,6 +43,173 @@ struct waiters {
 };
 
 static struct waiters *shared;
+
+/*
+ * The man page: beside this test in the kselftest tree (tools_FILES puts
+ * it there), else the source tree's, from the program's own build folder
+ * (tools/build/tests/, as `make -C tools check` runs it).
+ */
+#define MAN_PAGE "tlsview.8"
+
+static const char *man_page(void)
+{
+	static char path[PATH_MAX + 32];
+	char self[PATH_MAX];
+	ssize_t length;
+
+	if (access(MAN_PAGE, R_OK) == 0)
+		return MAN_PAGE;
+	length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (length <= 0)
+		return MAN_PAGE;
+	self[length] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(path, sizeof(path), "%s/../../" MAN_PAGE, self);
+	return path;
+}
+
+/*
+ * The text of section @name of a man page: each request's arguments
+ * (quotes dropped; the alternating-font ones joined without spaces, as
+ * they print) and each text line, with font escapes removed, \- as -,
+ * everything on one line. NULL when the page or the section is missing.
+ */
+static char *man_section(const char *path, const char *name)
+{
+	char line[1024], *text;
+	size_t size = 1 << 16, used = 0;
+	bool inside = false;
+	FILE *file = fopen(path, "re");
+
+	if (!file)
+		return NULL;
+	text = calloc(1, size);
+	while (text && fgets(line, sizeof(line), file)) {
+		char *p = line, *end = line + strcspn(line, "\n");
+		bool alternating = false;
+
+		*end = '\0';
+		if (!strncmp(line, ".SH ", 4)) {
+			if (inside)
+				break;
+			inside = !strcmp(line + 4, name);
+			continue;
+		}
+		if (!inside)
+			continue;
+		if (*p == '.') {
+			size_t macro = strcspn(p, " ");
+
+			/* .BR, .IR, .BI...: fonts alternate, words touch. */
+			alternating = macro == 3 && strchr("BIR", p[1]) && strchr("BIR", p[2]);
+			if (!strchr("BIR", p[1]) || (macro != 2 && !alternating))
+				p = end;	/* .PP, .TP, .br...: no text */
+			else
+				p += macro + (p[macro] == ' ');
+		}
+		for (; *p && used + 2 < size; p++) {
+			if (*p == '"')
+				continue;
+			if (alternating && *p == ' ')
+				continue;
+			if (*p == '\\' && p[1] == 'f' && p[2]) {
+				p += 2;
+				continue;
+			}
+			if (*p == '\\' && p[1] == '-') {
+				text[used++] = '-';
+				p++;
+				continue;
+			}
+			text[used++] = *p;
+		}
+		if (used + 1 < size)
+			text[used++] = ' ';
+	}
+	fclose(file);
+	if (!inside || !text) {
+		free(text);
+		return NULL;
+	}
+	text[used] = '\0';
+	return text;
+}
+
+/* Does @word occur in @text[0..length) as a whole word (not clock_nanosleep's)? */
+static bool has_word(const char *text, size_t length, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = text; p + n <= text + length; p++) {
+		if (strncmp(p, word, n))
+			continue;
+		if ((p == text || (!isalnum((unsigned char)p[-1]) && p[-1] != '_')) &&
+		    (p + n == text + length || (!isalnum((unsigned char)p[n]) && p[n] != '_')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The sentence of @text that contains every one of @words (NULL-ended)
+ * and, when @subject is given, names it as a whole word; its length in
+ * @length. NULL when none does. Sentences end at ". ".
+ */
+static const char *sentence_with(const char *text, const char *const *words, const char *subject,
+				  size_t *length)
+{
+	const char *start = text, *end;
+	size_t i;
+
+	while (*start) {
+		bool all = true;
+
+		end = strstr(start, ". ");
+		if (!end)
+			end = start + strlen(start);
+		for (i = 0; words[i] && all; i++) {
+			const char *hit = strstr(start, words[i]);
+
+			all = hit && hit < end;
+		}
+		if (all && (!subject || has_word(start, (size_t)(end - start), subject))) {
+			*length = (size_t)(end - start);
+			return start;
+		}
+		start = *end ? end + 2 : end;
+	}
+	return NULL;
+}
+
+/*
+ * What tlsview(8) says a read through @source does to a thread blocked in
+ * @call: EINTRs in @reads reads, or -1 (with @why) when the page does not
+ * say. The module: "stops nothing, interrupts nothing". ptrace: the calls
+ * it lists as failing "with EINTR once per read", or as restarted, going
+ * on "as if nothing happened".
+ */
+static int documented_eintr(const char *page, bool module, const char *call, int reads,
+			    char *why, size_t why_size)
+{
+	static const char *const module_words[] = { "module source", "interrupts nothing", NULL };
+	static const char *const eintr_words[] = { "EINTR", "once per read", NULL };
+	static const char *const restart_words[] = { "restart", "as if nothing happened", NULL };
+	size_t length;
+
+	if (module) {
+		if (sentence_with(page, module_words, NULL, &length))
+			return 0;
+		snprintf(why, why_size, "no sentence says the module source interrupts nothing");
+		return -1;
+	}
+	if (sentence_with(page, eintr_words, call, &length))
+		return reads;
+	if (sentence_with(page, restart_words, call, &length))
+		return 0;
+	snprintf(why, why_size, "it does not say whether %s fails with EINTR or is restarted", call);
+	return -1;
+}
 
 static void count(enum waiter which, long ret)
 {
@@ -143,14 +314,17 @@ TEST_F_TIMEOUT(disturb, eintr_as_documented, 300)
 {
 	int expected[NR_WAITERS], read, i;
 	bool module = have_module();
-	char pid_text[16];
+	char pid_text[16], why[160];
 	struct run run;
+	char *page = man_section(man_page(), "PTRACE FALLBACK");
 
+	ASSERT_TRUE(page != NULL) TH_LOG("no section PTRACE FALLBACK in %s", man_page());
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)self->pid);
-	/* tlsview(8): the module interrupts nothing; ptrace interrupts what never restarts. */
-	expected[WAIT_EPOLL] = module ? 0 : READS;
-	expected[WAIT_SIGTIMEDWAIT] = module ? 0 : READS;
-	expected[WAIT_NANOSLEEP] = 0;
+	for (i = 0; i < NR_WAITERS; i++) {
+		expected[i] = documented_eintr(page, module, waiter_names[i], READS, why, sizeof(why));
+		ASSERT_LE(0, expected[i]) TH_LOG("tlsview(8), PTRACE FALLBACK: %s", why);
+	}
+	free(page);
 	ASSERT_TRUE(all_waiting(self->pid));
 	for (read = 0; read < READS; read++) {
 		run_tlsview(&run, (const char *[]){ "-p", pid_text, NULL });
@@ -165,6 +339,62 @@ TEST_F_TIMEOUT(disturb, eintr_as_documented, 300)
 		EXPECT_EQ(expected[i], shared->eintr[i]);
 		EXPECT_EQ(0, shared->other[i]);
 	}
+}
+
+/* Every thread of the target is in a job-control stop (bounded wait for it). */
+static bool all_stopped(pid_t pid)
+{
+	int tries, i, stopped;
+
+	for (tries = 0; tries < 500; tries++) {
+		stopped = thread_state(pid, pid) == 'T';
+		for (i = 0; i < NR_WAITERS; i++)
+			stopped += thread_state(pid, shared->tid[i]) == 'T';
+		if (stopped == 1 + NR_WAITERS)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A target stopped by job control (SIGSTOP) is read 10 times: after each
+ * read every thread is back in its job-control stop ('T'; a thread the
+ * tracer detaches passes through the running state on its way back into
+ * the group stop, hence the bounded wait) and none of them ran meanwhile:
+ * no call returned to the program, as the page says.
+ */
+TEST_F_TIMEOUT(disturb, job_control_stop_as_documented, 300)
+{
+	static const char *const stop_words[] = { "job control", "stays stopped", NULL };
+	char pid_text[16], *page = man_section(man_page(), "PTRACE FALLBACK");
+	int calls[NR_WAITERS], read, i;
+	bool module = have_module();
+	struct run run;
+	size_t length;
+
+	ASSERT_TRUE(page != NULL) TH_LOG("no section PTRACE FALLBACK in %s", man_page());
+	/* The module stops nothing, so a stop stays either way; ptrace must say so. */
+	ASSERT_TRUE(module || sentence_with(page, stop_words, NULL, &length))
+		TH_LOG("tlsview(8), PTRACE FALLBACK: it does not say a job-control stop stays");
+	free(page);
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)self->pid);
+	ASSERT_TRUE(all_waiting(self->pid));
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	ASSERT_TRUE(all_stopped(self->pid));
+	for (i = 0; i < NR_WAITERS; i++)
+		calls[i] = shared->calls[i];
+	for (read = 0; read < READS; read++) {
+		run_tlsview(&run, (const char *[]){ "-p", pid_text, NULL });
+		ASSERT_EQ(0, run.status) TH_LOG("%s", run.err);
+		EXPECT_TRUE(strstr(run.out, "stopped") != NULL) TH_LOG("%s", run.out);
+		run_free(&run);
+		ASSERT_TRUE(all_stopped(self->pid)) TH_LOG("read %d", read);
+		for (i = 0; i < NR_WAITERS; i++)
+			EXPECT_EQ(calls[i], shared->calls[i])
+				TH_LOG("the %s thread ran, read %d", waiter_names[i], read);
+	}
+	kill(self->pid, SIGCONT);
 }
 
 TEST_HARNESS_MAIN

@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include "check_internal.h"
 
-/* The sizes version 1.0 fixed: a change here breaks every older caller. */
+/* The sizes versions fixed: a change here breaks every older caller. */
 _Static_assert(sizeof(struct tlsview_check_params) == TLSVIEW_CHECK_PARAMS_SIZE_VER0,
 	       "struct tlsview_check_params grows only by appending, with a new _VER");
-_Static_assert(sizeof(struct tlsview_check_result) == TLSVIEW_CHECK_RESULT_SIZE_VER0,
+_Static_assert(sizeof(struct tlsview_check_result) == TLSVIEW_CHECK_RESULT_SIZE_VER1,
 	       "struct tlsview_check_result grows only by appending, with a new _VER");
 
 TLSVIEW_CHECK_EXPORT const char *tlsview_check_version(void)
@@ -96,9 +96,12 @@ uint64_t check_now_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
 }
 
-bool check_past_deadline(const struct check_ctx *ctx)
+bool check_past_deadline(struct check_ctx *ctx)
 {
-	return ctx->deadline_ns && check_now_ns() > ctx->deadline_ns;
+	if (!ctx->deadline_ns || check_now_ns() <= ctx->deadline_ns)
+		return false;
+	__atomic_store_n(&ctx->bound_reached, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 static bool debugfs_readable(void)
@@ -210,6 +213,8 @@ int check_end(struct check_ctx *ctx)
 	result->views = __atomic_load_n(&ctx->views, __ATOMIC_RELAXED);
 	result->comparisons = __atomic_load_n(&ctx->comparisons, __ATOMIC_RELAXED);
 	result->rounds = __atomic_load_n(&ctx->rounds, __ATOMIC_RELAXED);
+	result->rounds_planned = ctx->rounds_planned;
+	result->bound_reached = __atomic_load_n(&ctx->bound_reached, __ATOMIC_RELAXED);
 	result->elapsed_ms = (check_now_ns() - ctx->start_ns) / 1000000ULL;
 	tlsview_client_close(ctx->client);
 	ctx->client = NULL;
@@ -440,6 +445,15 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_format(const struct tlsview_check_result 
 					tlsview_check_view_name(bit));
 	switch (result->status) {
 	case TLSVIEW_CHECK_PASS:
+		/* The 1.1 fields only when the caller's result has them. */
+		if (result->size >= TLSVIEW_CHECK_RESULT_SIZE_VER1 && result->rounds_planned)
+			return snprintf(buf, size, "pass: %llu comparisons, %llu of %llu rounds%s, "
+					"%llu ms; views %s",
+					(unsigned long long)result->comparisons,
+					(unsigned long long)result->rounds,
+					(unsigned long long)result->rounds_planned,
+					result->bound_reached ? " (stopped at the time bound)" : "",
+					(unsigned long long)result->elapsed_ms, views);
 		return snprintf(buf, size, "pass: %llu comparisons, %llu rounds, %llu ms; views %s",
 				(unsigned long long)result->comparisons,
 				(unsigned long long)result->rounds,
@@ -467,7 +481,7 @@ static const struct tlsview_check_scenario scenarios[] = {
 	{ "ptrace", "a tracer reads, pokes and restores the bases", tlsview_check_ptrace },
 	{ "selectors", "set_thread_area selectors in FS and GS of a 64-bit task",
 	  tlsview_check_selectors },
-	{ "compat_tls", "a -m32 program's %gs TLS slot seen by the module",
+	{ "compat_tls", "a -m32 program's %gs TLS slot seen by the module and by a tracer",
 	  tlsview_check_compat_tls },
 	{ "seeds", "errno, __thread and pthread_self() sit at fixed places from the FS base",
 	  tlsview_check_seeds },

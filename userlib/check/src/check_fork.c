@@ -332,16 +332,18 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_fork_exec(const struct tlsview_check_para
 		return ret;
 	if (ctx.params.setter == TLSVIEW_SET_INSN && !ctx.insn)
 		return check_skip(&ctx, "set-by-instruction needs FSGSBASE in user space");
+	/* fork and vfork; with GS, the traced exec and the exec'd helper. */
+	ctx.rounds_planned = 2 + (check_does_gs(&ctx) ? 1 + !!ctx.params.exec_helper : 0);
 	ret = run_fork_vfork(&ctx);
 	if (ret < 0)
 		return check_error(&ctx, -ret, "fork/vfork from a bare thread");
-	if (!check_failed(&ctx) && check_does_gs(&ctx)) {
+	if (!check_failed(&ctx) && check_does_gs(&ctx) && !check_past_deadline(&ctx)) {
 		ret = run_exec_traced(&ctx);
 		if (ret == -EPERM && !(ctx.params.flags & TLSVIEW_CHECK_NO_PTRACE))
 			return check_skip(&ctx, "ptrace(PTRACE_TRACEME) not allowed here");
 		if (ret < 0)
 			return check_error(&ctx, -ret, "traced exec");
-		if (!check_failed(&ctx) && ctx.params.exec_helper) {
+		if (!check_failed(&ctx) && ctx.params.exec_helper && !check_past_deadline(&ctx)) {
 			ret = run_exec_helper(&ctx, ctx.params.exec_helper);
 			if (ret < 0)
 				return check_error(&ctx, -ret, "exec of %s", ctx.params.exec_helper);

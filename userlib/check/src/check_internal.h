@@ -52,6 +52,8 @@ struct check_ctx {
 	unsigned int views;		/* views compared (atomic or) */
 	uint64_t comparisons;		/* atomic add */
 	uint64_t rounds;		/* atomic add */
+	uint64_t rounds_planned;	/* set by the scenario once it knows */
+	int bound_reached;		/* the deadline stopped a loop */
 	const char *where;		/* static text: what was happening */
 };
 
@@ -93,8 +95,12 @@ static inline bool check_stopping(const struct check_ctx *ctx)
 {
 	return __atomic_load_n(&ctx->stop, __ATOMIC_ACQUIRE) != 0 || check_failed(ctx);
 }
-/* Bare-thread safe: past the deadline? */
-bool check_past_deadline(const struct check_ctx *ctx);
+/*
+ * Bare-thread safe: past the deadline? Every loop of a scenario asks it
+ * between rounds and stops when it says so: a true answer is recorded as
+ * result.bound_reached.
+ */
+bool check_past_deadline(struct check_ctx *ctx);
 uint64_t check_now_ns(void);
 
 /* Which bases a check covers, from params.segment and a default. */

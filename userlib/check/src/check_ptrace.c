@@ -309,9 +309,13 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_ptrace(const struct tlsview_check_params 
 		}
 		attached++;
 	}
+	ctx.rounds_planned = (uint64_t)ctx.params.iterations * (unsigned int)shared->count;
 	for (round = 0; round < ctx.params.iterations && ret == 0 && !check_failed(&ctx); round++)
-		for (i = 0; i < shared->count && ret == 0 && !check_failed(&ctx); i++)
+		for (i = 0; i < shared->count && ret == 0 && !check_failed(&ctx); i++) {
 			ret = trace_one(&ctx, &shared->slot[i], round);
+			if (ret == 0 && check_past_deadline(&ctx))
+				goto out;
+		}
 out:
 	__atomic_store_n(&shared->quit, 1, __ATOMIC_RELEASE);
 	kill(pid, SIGKILL);

@@ -68,6 +68,7 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_seeds(const struct tlsview_check_params *
 	if (ret)
 		return ret;
 	count = CHECK_MIN(ctx.params.threads, (unsigned int)MAX_SEEDS);
+	ctx.rounds_planned = count;
 	threads = calloc(count, sizeof(*threads));
 	if (!threads)
 		return check_error(&ctx, ENOMEM, "threads");

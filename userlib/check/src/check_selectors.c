@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <tlsview/tracee.h>
 #include "check_internal.h"
 
 #define SEL_MAGIC	0x5e1ec7025e1ec702ULL
@@ -200,6 +202,8 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_selectors(const struct tlsview_check_para
 		return ret;
 	if (!tlsview_have_ia32())
 		return check_skip(&ctx, "no ia32 emulation: set_thread_area (int $0x80) unavailable");
+	ctx.rounds_planned = (uint64_t)ctx.params.iterations *
+			     (check_does_fs(&ctx) + check_does_gs(&ctx));
 	for (round = 0; round < ctx.params.iterations && !check_failed(&ctx); round++) {
 		if (check_does_fs(&ctx)) {
 			ret = selector_round(&ctx, true, round);
@@ -211,18 +215,59 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_selectors(const struct tlsview_check_para
 			if (ret < 0)
 				return check_error(&ctx, -ret, "GS selector round");
 		}
+		if (check_past_deadline(&ctx))
+			break;
 	}
 	return check_end(&ctx);
 }
 
+/* One view of the 32-bit program: COMPAT, gsindex 0x63, its slot's base. */
+static void compat_compare(struct check_ctx *ctx, pid_t pid, unsigned int view,
+			   const struct tlsview_task *task, unsigned int entry, uint32_t base,
+			   const char *where)
+{
+	check_eq(ctx, pid, view, "flags&COMPAT", TLSVIEW_TASK_COMPAT,
+		 task->flags & TLSVIEW_TASK_COMPAT, 0, where);
+	check_eq(ctx, pid, view, "gsindex", 0x63, task->gsindex, 0, where);
+	check_eq(ctx, pid, view, "tls12-base", base, task->tls[entry - 12].base_addr, 0, where);
+	check_eq(ctx, pid, view, "tls12-empty", 0, task->tls[entry - 12].flags & TLSVIEW_DESC_EMPTY,
+		 0, where);
+}
+
+/*
+ * The tracer's view of the 32-bit program, which waits in read(): seize,
+ * interrupt (read is restarted after the stop), read, detach. Returns 0,
+ * or a negative errno (-EPERM: ptrace is not allowed here).
+ */
+static int compat_ptrace(struct check_ctx *ctx, pid_t pid, unsigned int entry, uint32_t base)
+{
+	struct tlsview_task task;
+	int status, ret = 0;
+
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0)
+		return -errno;
+	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0 || waitpid(pid, &status, __WALL) != pid)
+		ret = -errno;
+	else if (!WIFSTOPPED(status))
+		ret = -ECHILD;
+	else if (tlsview_tracee_read(pid, &task) < 0)
+		ret = -errno;
+	else
+		compat_compare(ctx, pid, TLSVIEW_VIEW_PTRACE_GETREGS, &task, entry, base,
+			       "32-bit program, stopped by its tracer");
+	ptrace(PTRACE_DETACH, pid, NULL, NULL);
+	return ret;
+}
+
 /*
  * The -m32 helper prints "gs=0x63 entry=12 base=0x..." and then waits for
- * its standard input to close.
+ * its standard input to close. The module reads it when it is there, a
+ * tracer unless TLSVIEW_CHECK_NO_PTRACE; one of them is needed.
  */
 TLSVIEW_CHECK_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_params *params,
 					    struct tlsview_check_result *result)
 {
-	int to_child[2], from_child[2], status, ret;
+	int to_child[2], from_child[2], status, ret, ptrace_ret = -EPERM;
 	unsigned int gs = 0, entry = 0, base = 0;
 	struct tlsview_task task;
 	struct check_ctx ctx;
@@ -233,8 +278,9 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_par
 	ret = check_begin(&ctx, params, result, 1, 1, 0);
 	if (ret)
 		return ret;
-	if (!ctx.client)
-		return check_skip(&ctx, "needs the module's view (/dev/tlsview absent)");
+	if (!ctx.client && (ctx.params.flags & TLSVIEW_CHECK_NO_PTRACE))
+		return check_skip(&ctx, "needs the module's view (/dev/tlsview absent) or ptrace's "
+				  "(excluded by TLSVIEW_CHECK_NO_PTRACE)");
 	if (!tlsview_have_ia32())
 		return check_skip(&ctx, "no ia32 emulation: 32-bit programs cannot run");
 	if (!ctx.params.compat_tls_helper)
@@ -272,22 +318,19 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_par
 		if (sscanf(text, "gs=%x entry=%u base=%x", &gs, &entry, &base) != 3)
 			got = -1;
 	}
+	ctx.rounds_planned = 1;
 	if (got > 0 && entry >= 12 && entry <= 14) {
 		uint64_t gsbase = base;
 		uint16_t gsindex = 0x63;
 
 		check_eq(&ctx, pid, TLSVIEW_VIEW_SELF_SELECTOR, "gsindex", 0x63, gs, 0,
 			 "the 32-bit program's own %gs (slot 12, RPL 3)");
-		ret = check_module_task(&ctx, pid, 0, &task);
-		if (ret == 0) {
-			check_eq(&ctx, pid, TLSVIEW_VIEW_MODULE_IOCTL, "flags&COMPAT", TLSVIEW_TASK_COMPAT,
-				 task.flags & TLSVIEW_TASK_COMPAT, 0, "32-bit program");
-			check_eq(&ctx, pid, TLSVIEW_VIEW_MODULE_IOCTL, "tls12-base", base,
-				 task.tls[entry - 12].base_addr, 0, "32-bit program's slot");
-			check_eq(&ctx, pid, TLSVIEW_VIEW_MODULE_IOCTL, "tls12-empty", 0,
-				 task.tls[entry - 12].flags & TLSVIEW_DESC_EMPTY, 0, "32-bit program's slot");
-		}
+		if (check_module_task(&ctx, pid, 0, &task) == 0)
+			compat_compare(&ctx, pid, TLSVIEW_VIEW_MODULE_IOCTL, &task, entry, base,
+				       "32-bit program, read by the module");
 		check_module_expect(&ctx, pid, NULL, &gsbase, NULL, &gsindex, true, 0);
+		ptrace_ret = ctx.params.flags & TLSVIEW_CHECK_NO_PTRACE ? -EPERM :
+			     compat_ptrace(&ctx, pid, entry, base);
 		__atomic_add_fetch(&ctx.rounds, 1, __ATOMIC_RELAXED);
 	}
 	close(to_child[1]);	/* the helper exits at end of input */
@@ -301,5 +344,11 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_compat_tls(const struct tlsview_check_par
 		return ret;
 	}
 	free(path);
+	/* Without the module the tracer's view is the only other one. */
+	if (!check_failed(&ctx) && !ctx.client && ptrace_ret == -EPERM)
+		return check_skip(&ctx, "needs the module's view (/dev/tlsview absent) or ptrace's "
+				  "(PTRACE_SEIZE not allowed: Yama, seccomp or no CAP_SYS_PTRACE)");
+	if (!check_failed(&ctx) && ptrace_ret < 0 && ptrace_ret != -EPERM)
+		return check_error(&ctx, -ptrace_ret, "tracing the 32-bit program");
 	return check_end(&ctx);
 }

@@ -254,6 +254,8 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_signals(const struct tlsview_check_params
 	if (__atomic_load_n(&sig_run.ctx, __ATOMIC_ACQUIRE))
 		return check_error(&ctx, EBUSY, "another signal check is running");
 	count = CHECK_MIN(ctx.params.threads, (unsigned int)MAX_WORKERS);
+	/* The storm's tgkills; the rounds are the signals handled (timers add some). */
+	ctx.rounds_planned = (uint64_t)ctx.params.iterations * count;
 	workers = calloc(count, sizeof(*workers));
 	if (!workers)
 		return check_error(&ctx, ENOMEM, "workers");
@@ -305,11 +307,14 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_signals(const struct tlsview_check_params
 				tlsview_syscall6(223 /* timer_settime */, timers[i], 0, (long)spec, 0, 0, 0);
 			}
 		}
-		for (round = 0; round < ctx.params.iterations && !check_stopping(&ctx) &&
-		     !check_past_deadline(&ctx); round++)
+		/* At least one round, however long the start took. */
+		for (round = 0; round < ctx.params.iterations && !check_stopping(&ctx); round++) {
 			for (i = 0; i < count; i++)
 				if (tlsview_sys_tgkill(pid, workers[i].tid, SIG_STORM) == 0)
 					sent++;
+			if (check_past_deadline(&ctx))
+				break;
+		}
 		for (i = 0; i < count; i++)
 			if (timer_ok[i])
 				tlsview_syscall3(226 /* timer_delete */, timers[i], 0, 0);

@@ -229,7 +229,7 @@ static void worker_spin(struct worker *w)
 		check_mismatch(ctx, w->tid, TLSVIEW_VIEW_SELF_INSN, fs ? "fsbase" : "gsbase", bad,
 			       fs ? tlsview_get_fs_insn() : tlsview_get_gs_insn(), done,
 			       "spinning");
-	__atomic_add_fetch(&ctx->rounds, done, __ATOMIC_RELAXED);
+	/* This phase's rounds are the reader's sweeps (run_phase), not these writes. */
 	/* Republish the exact values for the reader. */
 	set_round(w, 0);
 }
@@ -390,11 +390,19 @@ static int read_spinning(struct pool *pool, struct worker *w)
 	return 0;
 }
 
+/*
+ * The spin phase ends after this many sweeps of the reader that caught a
+ * thread spinning (without the module: ticks of 2 ms); they are its rounds.
+ */
+static unsigned int spin_sweeps(const struct check_ctx *ctx)
+{
+	return ctx->params.iterations / 10 < 10 ? 10 : ctx->params.iterations / 10;
+}
+
 static void run_phase(struct pool *pool, int phase)
 {
 	struct check_ctx *ctx = &pool->ctx;
 	unsigned int i, sweeps = 0;
-	unsigned int spin_sweeps = ctx->params.iterations / 10 < 10 ? 10 : ctx->params.iterations / 10;
 	int left;
 
 	__atomic_store_n(&pool->running, (int)pool->count, __ATOMIC_RELEASE);
@@ -418,9 +426,12 @@ static void run_phase(struct pool *pool, int phase)
 		if (check_failed(ctx))
 			__atomic_store_n(&ctx->stop, 1, __ATOMIC_RELEASE);
 		/* Count the sweeps that caught a thread spinning. */
-		sweeps += compared;
-		if (phase == PHASE_SPIN && (sweeps >= spin_sweeps || check_past_deadline(ctx)))
-			__atomic_store_n(&pool->spin_stop, 1, __ATOMIC_RELEASE);
+		if (phase == PHASE_SPIN && !__atomic_load_n(&pool->spin_stop, __ATOMIC_ACQUIRE)) {
+			sweeps += compared;
+			__atomic_add_fetch(&ctx->rounds, compared, __ATOMIC_RELAXED);
+			if (sweeps >= spin_sweeps(ctx) || check_past_deadline(ctx))
+				__atomic_store_n(&pool->spin_stop, 1, __ATOMIC_RELEASE);
+		}
 		if (!ctx->client || phase == PHASE_HOP) {
 			struct timespec tick = { 0, 2 * 1000 * 1000 };
 
@@ -531,6 +542,9 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_context_switch(const struct tlsview_check
 		if (pool->count < (unsigned int)ncpus + 1)
 			pool->count = (unsigned int)ncpus + 1;
 		pool->ncpus = ncpus;
+		/* Every worker's ping-pong rounds, then the reader's spin sweeps. */
+		pool->ctx.rounds_planned = (uint64_t)pool->count * pool->ctx.params.iterations +
+					   spin_sweeps(&pool->ctx);
 		ret = pool_run(pool, phases, 2, true);
 	}
 	free(pool);
@@ -565,6 +579,7 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_migration(const struct tlsview_check_para
 		return ret;
 	}
 	pool->count = CHECK_MIN(pool->ctx.params.threads, MAX_WORKERS);
+	pool->ctx.rounds_planned = (uint64_t)pool->count * pool->ctx.params.iterations;
 	ret = pool_run(pool, phases, 1, false);
 	free(pool);
 	return ret;

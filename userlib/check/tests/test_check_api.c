@@ -39,7 +39,7 @@ START_TEST(test_version_and_sizes)
 	memset(&result, 0xa5, sizeof(result));
 	tlsview_check_result_init(&result);
 	ck_assert_uint_eq(result.size, sizeof(result));
-	ck_assert_uint_eq(result.size, TLSVIEW_CHECK_RESULT_SIZE_VER0);
+	ck_assert_uint_eq(result.size, TLSVIEW_CHECK_RESULT_SIZE_VER1);
 	ck_assert_int_eq(result.status, TLSVIEW_CHECK_PASS);
 	/* NULL is ignored, not a crash. */
 	tlsview_check_params_init(NULL);

@@ -69,8 +69,8 @@
 #include <tlsview/common.h>
 
 #define TLSVIEW_CHECK_VERSION_MAJOR	1
-#define TLSVIEW_CHECK_VERSION_MINOR	0
-#define TLSVIEW_CHECK_VERSION_STRING	"1.0"
+#define TLSVIEW_CHECK_VERSION_MINOR	1
+#define TLSVIEW_CHECK_VERSION_STRING	"1.1"
 
 TLSVIEW_BEGIN_DECLS
 
@@ -130,7 +130,11 @@ enum tlsview_check_setter {
  * @iterations:  rounds per thread (switches, hops, signals, pokes...).
  * @duration_ms: a wall-clock bound: a check stops starting new rounds
  *               after this long and judges what it did (0: no bound beyond
- *               @iterations). A check that reaches it still PASSes.
+ *               @iterations). A check that reaches it still PASSes, and
+ *               says so (result.bound_reached, result.rounds_planned).
+ *               Every scenario looks at the clock between rounds, so it
+ *               ends within about one round (plus joining its threads) of
+ *               the bound.
  * @segment:     FS, GS or both.
  * @setter:      set-by-instruction, set-by-syscall, or the default.
  * @flags:       TLSVIEW_CHECK_* bits.
@@ -192,6 +196,13 @@ struct tlsview_check_mismatch {
  * @elapsed_ms:  wall-clock time of the check.
  * @mismatch:    for TLSVIEW_CHECK_FAIL, the first disagreement.
  * @message:     one line: the failure, the skip reason, or the error.
+ * @rounds_planned: (1.1) the rounds the check would do without its time
+ *               bound, counted as @rounds is (0 when it ended before it
+ *               knew, e.g. a skip). For signals, @rounds counts handled
+ *               signals and this the storm's tgkill ones; per-thread timers
+ *               add more, so there @rounds may exceed it.
+ * @bound_reached: (1.1) 1 when params.duration_ms stopped the check before
+ *               it did all it planned, else 0.
  */
 struct tlsview_check_result {
 	uint32_t size;
@@ -203,10 +214,15 @@ struct tlsview_check_result {
 	uint64_t elapsed_ms;
 	struct tlsview_check_mismatch mismatch;
 	char message[256];
+	uint64_t rounds_planned;
+	uint32_t bound_reached;
+	uint32_t __reserved;
 };
 
 /* The size of struct tlsview_check_result in version 1.0. */
 #define TLSVIEW_CHECK_RESULT_SIZE_VER0	352
+/* In version 1.1: rounds_planned and bound_reached appended. */
+#define TLSVIEW_CHECK_RESULT_SIZE_VER1	368
 
 /**
  * typedef tlsview_check_fn - the signature of every scenario function
@@ -360,12 +376,16 @@ int tlsview_check_selectors(const struct tlsview_check_params *params,
 
 /**
  * tlsview_check_compat_tls() - a 32-bit program's TLS, seen by the module
+ * and by a tracer
  *
  * Runs @compat_tls_helper, a -m32 static program whose i386 glibc keeps
- * its TLS in a GDT slot through %gs; while it waits, the module must show
- * COMPAT, gsindex 0x63 (slot 12, RPL 3) and slot 12's base equal to what
- * the program reports. SKIP without the module, without a helper path,
- * or without ia32 emulation.
+ * its TLS in a GDT slot through %gs; while it waits, the module (when
+ * loaded) and a tracer (PTRACE_GETREGS and PTRACE_GET_THREAD_AREA, unless
+ * TLSVIEW_CHECK_NO_PTRACE) must show COMPAT, gsindex 0x63 (slot 12, RPL 3)
+ * and slot 12's base equal to what the program reports. The tracer stops
+ * the program once, in a read() that is restarted. SKIP when neither the
+ * module nor ptrace may read it, without a helper path, or without ia32
+ * emulation.
  * Returns as tlsview_check_fn.
  */
 int tlsview_check_compat_tls(const struct tlsview_check_params *params,
