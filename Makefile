@@ -23,8 +23,9 @@ help:
 	@echo '  check-vm     every test in the VM: -cpu max, nofsgsbase, -cpu qemu64'
 	@echo '  stress       fuzz, thread churn, credential changes, load/unload: long runs in the VM'
 	@echo '  bench        what each TLS access path costs (host), and LIST vs ptrace (VM)'
+	@echo '  coverage     line and branch coverage of kmod/, userlib/, tools/tlsview/ (gcov kernel)'
 	@echo '  deps         install build/test packages and fetch the VM kernel (root; demo, check,'
-	@echo '               check-*, stress and bench do this first)'
+	@echo '               check-*, stress, bench and coverage do this first)'
 	@echo '  install      PREFIX=/usr/local DESTDIR= (module under /lib/modules/<rel>/extra)'
 	@echo '  clean        remove build products'
 	@echo 'Variables: KDIR=<kernel build tree> (default: running kernel, else Debian 6.1 headers),'
@@ -87,6 +88,10 @@ stress: deps-then-all
 bench: deps-then-all
 	@tools/bench
 
+# Builds its own profiled copy (build/coverage/tree): needs no `all`.
+coverage: deps
+	@tools/coverage
+
 # The selftests install with the kselftest runner, in its layout, at
 # $(PREFIX)/libexec/tlsview: run_kselftest.sh (or run-tests) there runs them.
 install: all
@@ -101,4 +106,4 @@ clean:
 	@for dir in $(SUBDIRS); do $(SUBMAKE) -C $$dir clean; done
 	@rm -rf build
 
-.PHONY: help deps deps-then-all all test-tree $(SUBDIRS) demo check check-host check-vm stress bench install clean
+.PHONY: help deps deps-then-all all test-tree $(SUBDIRS) demo check check-host check-vm stress bench coverage install clean

@@ -8,7 +8,8 @@
  * like struct user_desc, other slots EMPTY. Without FSGSBASE (nofsgsbase,
  * -cpu qemu64) the kernel keeps no saved base for a nonzero selector, so
  * the base must come from the descriptor, as x86_fsgsbase_read_task() does.
- * The thread reading itself with the selector loaded is covered too.
+ * The thread reading itself with the selector loaded is covered too, and
+ * the descriptor bits TLS slots can have but these never set.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -309,6 +310,77 @@ TEST_F(tls, reader_reads_itself)
 	EXPECT_EQ(TLSVIEW_TASK_LIVE, t->self_view.flags & TLSVIEW_TASK_LIVE);
 	EXPECT_EQ(t->tid, t->self_view.tid);
 	check_view(_metadata, t, &t->self_view);
+}
+
+
+/*
+ * Descriptor bits the slots above never set: read-only and expand-down data
+ * segments, with and without page granularity. Each slot's flags must be
+ * the ones the kernel's own get_thread_area reports for it. A TLS slot
+ * never holds a not-present or code segment (set_thread_area refuses them)
+ * nor the L bit (fill_ldt() clears it whatever user_desc.lm says), so
+ * SEG_NOT_PRESENT and LM never show: asking for lm must not show it either.
+ */
+static uint32_t user_desc_flags(const struct user_desc *d)
+{
+	return (d->seg_32bit ? TLSVIEW_DESC_SEG_32BIT : 0) |
+	       (uint32_t)d->contents << TLSVIEW_DESC_CONTENTS_SHIFT |
+	       (d->read_exec_only ? TLSVIEW_DESC_READ_EXEC_ONLY : 0) |
+	       (d->limit_in_pages ? TLSVIEW_DESC_LIMIT_IN_PAGES : 0) |
+	       (d->seg_not_present ? TLSVIEW_DESC_SEG_NOT_PRESENT : 0) |
+	       (d->useable ? TLSVIEW_DESC_USEABLE : 0) |
+	       (d->lm ? TLSVIEW_DESC_LM : 0);
+}
+
+TEST(descriptor_flags)
+{
+	static const struct {
+		unsigned int contents, read_exec_only, limit_in_pages,
+			     useable, lm;
+		uint32_t flags;
+	} cases[] = {
+		{ 1, 1, 0, 0, 0, TLSVIEW_DESC_SEG_32BIT |
+		  1U << TLSVIEW_DESC_CONTENTS_SHIFT |
+		  TLSVIEW_DESC_READ_EXEC_ONLY },
+		{ 0, 0, 1, 1, 1, TLSVIEW_DESC_SEG_32BIT |
+		  TLSVIEW_DESC_LIMIT_IN_PAGES | TLSVIEW_DESC_USEABLE },
+		{ 0, 1, 1, 0, 1, TLSVIEW_DESC_SEG_32BIT |
+		  TLSVIEW_DESC_READ_EXEC_ONLY | TLSVIEW_DESC_LIMIT_IN_PAGES },
+	};
+	int entry[ARRAY_SIZE(cases)];
+	struct tlsview_task v;
+	struct user_desc d;
+	unsigned int i;
+	int fd = tlsview_open();
+
+	REQUIRE_DEVICE(fd);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(&d, 0, sizeof(d));
+		d.entry_number = -1;
+		d.base_addr = 0x10000 * (i + 1);
+		d.limit = 0x123 + i;
+		d.seg_32bit = 1;
+		d.contents = cases[i].contents;
+		d.read_exec_only = cases[i].read_exec_only;
+		d.limit_in_pages = cases[i].limit_in_pages;
+		d.useable = cases[i].useable;
+		d.lm = cases[i].lm;
+		ASSERT_EQ(0, set_thread_area_ia32(&d)) TH_LOG("case %u", i);
+		entry[i] = d.entry_number;
+	}
+	ASSERT_EQ(0, get_task(fd, gettid_raw(), 0, &v));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct tlsview_desc *got = &v.tls[entry[i] - 12];
+
+		memset(&d, 0, sizeof(d));
+		d.entry_number = entry[i];
+		ASSERT_EQ(0, get_thread_area_ia32(&d));
+		EXPECT_EQ(cases[i].flags, got->flags) TH_LOG("case %u", i);
+		EXPECT_EQ(user_desc_flags(&d), got->flags) TH_LOG("case %u", i);
+		EXPECT_EQ(0x10000 * (i + 1), got->base_addr);
+		EXPECT_EQ(0x123 + i, got->limit);
+	}
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -89,6 +89,8 @@
 #define PHASE_MIN_NS		250e6
 #define MAX_METHOD_RUNS		2000
 #define START_TIMEOUT_S		600
+/* How long the sleeping threads may take to be all asleep again. */
+#define ASLEEP_TIMEOUT_S	120
 /* --beside: the threads of the small process listed beside the crowd. */
 #define BESIDE_GROUP		10
 
@@ -329,20 +331,45 @@ static void compare_snapshots(struct method *m, const struct snapshot *before,
 }
 
 /*
+ * Whether one thread of the child is blocked in an interruptible sleep
+ * (state 'S' in /proc/PID/task/TID/stat): a sleeper's only such sleep is
+ * its futex wait. A thread gone (or a stat without a state) counts as awake.
+ */
+static int blocked(pid_t tid)
+{
+	char path[64], text[1024], *paren;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", child, tid);
+	if (read_text(path, text, sizeof(text)) <= 0)
+		return 0;
+	/* The name in brackets may hold anything: the state follows the last ')'. */
+	paren = strrchr(text, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'S';
+}
+
+/*
  * A thread counts itself started just before it goes to sleep (the main
- * thread even before it creates the others), so the first snapshot can
- * catch one still on its way: wait until two snapshots in a row agree.
- * Leaves the last one in @snapshot. Returns 0, or -1 after a long wait.
+ * thread even before it creates the others), and a detached one sleeps
+ * again only once it has run: wait until every sleeping thread is blocked
+ * and two snapshots in a row agree. Stable counts alone are not enough: on
+ * a busy machine a runnable thread can wait for a CPU through both
+ * snapshots and then be seen to wake during a method. Bounded by
+ * ASLEEP_TIMEOUT_S, however slowly the threads get there. Leaves the last
+ * snapshot in @snapshot. Returns 0, or -1 after the bound.
  */
 static int wait_until_asleep(struct snapshot *snapshot, struct snapshot *scratch)
 {
+	double deadline = now_ns() + ASLEEP_TIMEOUT_S * 1e9;
 	struct snapshot swap;
 
 	take_snapshot(snapshot);
-	for (int tries = 0; tries < 200; tries++) {
+	do {
 		int moved = 0;
 
 		usleep(20000);
+		for (int i = 0; i < nthreads && !moved; i++)
+			if (is_sleeper(i) && !blocked(shared->tids[i]))
+				moved++;
 		take_snapshot(scratch);
 		for (int i = 0; i < nthreads; i++)
 			if (is_sleeper(i) && snapshot->switches[i] != scratch->switches[i])
@@ -352,7 +379,7 @@ static int wait_until_asleep(struct snapshot *snapshot, struct snapshot *scratch
 		*scratch = swap;
 		if (!moved)
 			return 0;
-	}
+	} while (now_ns() < deadline);
 	return -1;
 }
 

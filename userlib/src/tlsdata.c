@@ -64,13 +64,37 @@ static int check_process_class(pid_t pid, char *error, size_t error_size)
 	return 0;
 }
 
-static struct tlsview_tlsdata *new_handle(void)
+/* A handle whose libdwfl session reports through @callbacks, in *@datap. */
+static int new_handle(struct tlsview_tlsdata **datap, const Dwfl_Callbacks *callbacks,
+		      char *error, size_t error_size)
 {
 	struct tlsview_tlsdata *data = calloc(1, sizeof(*data));
 
-	if (data)
-		data->process.core_fd = -1;
-	return data;
+	if (!data)
+		return tlsdata_error(error, error_size, ENOMEM, "out of memory");
+	data->process.core_fd = -1;
+	data->process.dwfl = dwfl_begin(callbacks);
+	if (!data->process.dwfl) {
+		free(data);
+		return tlsdata_error(error, error_size, ENOMEM, "libdwfl: %s", dwfl_errmsg(-1));
+	}
+	*datap = data;
+	return 0;
+}
+
+/* Once the target's objects are known: its libthread_db agent, if any. */
+static int handle_ready(struct tlsview_tlsdata *data, struct tlsview_tlsdata **datap)
+{
+	tlsdata_thread_db_open(&data->process);
+	*datap = data;
+	return 0;
+}
+
+static int handle_failed(struct tlsview_tlsdata *data, int ret)
+{
+	tlsview_tlsdata_close(data);
+	errno = -ret;
+	return ret;
 }
 
 TLSVIEW_EXPORT int tlsview_tlsdata_open_process(struct tlsview_tlsdata **datap, pid_t pid,
@@ -86,16 +110,11 @@ TLSVIEW_EXPORT int tlsview_tlsdata_open_process(struct tlsview_tlsdata **datap, 
 	ret = check_process_class(pid, error, error_size);
 	if (ret)
 		return ret;
-	data = new_handle();
-	if (!data)
-		return tlsdata_error(error, error_size, ENOMEM, "out of memory");
+	ret = new_handle(&data, &process_callbacks, error, error_size);
+	if (ret)
+		return ret;
 	target = &data->process;
 	target->pid = pid;
-	target->dwfl = dwfl_begin(&process_callbacks);
-	if (!target->dwfl) {
-		ret = tlsdata_error(error, error_size, ENOMEM, "libdwfl: %s", dwfl_errmsg(-1));
-		goto fail;
-	}
 	ret = dwfl_linux_proc_report(target->dwfl, pid);
 	if (ret) {
 		ret = ret > 0 ? ret : EIO;
@@ -118,13 +137,9 @@ TLSVIEW_EXPORT int tlsview_tlsdata_open_process(struct tlsview_tlsdata **datap, 
 				    "process %d: cannot read its memory: %s", pid, strerror(code));
 		goto fail;
 	}
-	tlsdata_thread_db_open(target);
-	*datap = data;
-	return 0;
+	return handle_ready(data, datap);
 fail:
-	tlsview_tlsdata_close(data);
-	errno = -ret;
-	return ret;
+	return handle_failed(data, ret);
 }
 
 TLSVIEW_EXPORT int tlsview_tlsdata_open_core(struct tlsview_tlsdata **datap, const char *core,
@@ -137,29 +152,20 @@ TLSVIEW_EXPORT int tlsview_tlsdata_open_core(struct tlsview_tlsdata **datap, con
 
 	if (!datap || !core)
 		return tlsdata_error(error, error_size, EINVAL, "no core file given");
-	data = new_handle();
-	if (!data)
-		return tlsdata_error(error, error_size, ENOMEM, "out of memory");
+	ret = new_handle(&data, &core_callbacks, error, error_size);
+	if (ret)
+		return ret;
 	target = &data->process;
 	target->core = true;
-	target->dwfl = dwfl_begin(&core_callbacks);
-	if (!target->dwfl) {
-		ret = tlsdata_error(error, error_size, ENOMEM, "libdwfl: %s", dwfl_errmsg(-1));
-		goto fail;
-	}
 	ret = tlsdata_core_load(target, core, executable, error, error_size);
 	if (ret)
 		goto fail;
 	ret = tlsdata_objects_collect(target, error, error_size);
 	if (ret)
 		goto fail;
-	tlsdata_thread_db_open(target);
-	*datap = data;
-	return 0;
+	return handle_ready(data, datap);
 fail:
-	tlsview_tlsdata_close(data);
-	errno = -ret;
-	return ret;
+	return handle_failed(data, ret);
 }
 
 TLSVIEW_EXPORT void tlsview_tlsdata_close(struct tlsview_tlsdata *data)

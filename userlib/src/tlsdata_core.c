@@ -17,31 +17,6 @@
 #include <linux/tlsview.h>
 #include "tlsdata_internal.h"
 
-/* A slot as <asm/ldt.h> gives it, as TLSVIEW_DESC_* flags (empty as the kernel fills it). */
-static uint32_t desc_flags(const struct user_desc *desc)
-{
-	uint32_t flags = 0;
-
-	if (!desc->base_addr && !desc->limit && desc->read_exec_only && desc->seg_not_present &&
-	    !desc->seg_32bit && !desc->contents && !desc->limit_in_pages && !desc->useable)
-		return TLSVIEW_DESC_EMPTY;
-	if (desc->seg_32bit)
-		flags |= TLSVIEW_DESC_SEG_32BIT;
-	flags |= (uint32_t)desc->contents << TLSVIEW_DESC_CONTENTS_SHIFT &
-		 TLSVIEW_DESC_CONTENTS_MASK;
-	if (desc->read_exec_only)
-		flags |= TLSVIEW_DESC_READ_EXEC_ONLY;
-	if (desc->limit_in_pages)
-		flags |= TLSVIEW_DESC_LIMIT_IN_PAGES;
-	if (desc->seg_not_present)
-		flags |= TLSVIEW_DESC_SEG_NOT_PRESENT;
-	if (desc->useable)
-		flags |= TLSVIEW_DESC_USEABLE;
-	if (desc->lm)
-		flags |= TLSVIEW_DESC_LM;
-	return flags;
-}
-
 static int add_thread(struct ps_prochandle *target, const void *desc, size_t size)
 {
 	struct tlsdata_core_thread *thread;
@@ -72,6 +47,7 @@ static void add_tls_slots(struct ps_prochandle *target, const void *desc, size_t
 {
 	struct tlsview_tlsdata_core_thread *thread;
 	struct user_desc slot;
+	struct tlsview_desc decoded;
 	size_t i;
 
 	if (!target->core_thread_count)
@@ -79,10 +55,12 @@ static void add_tls_slots(struct ps_prochandle *target, const void *desc, size_t
 	thread = &target->core_threads[target->core_thread_count - 1].public;
 	for (i = 0; i < size / sizeof(slot) && i < 3; i++) {
 		memcpy(&slot, (const char *)desc + i * sizeof(slot), sizeof(slot));
-		thread->tls[i].entry_number = slot.entry_number;
-		thread->tls[i].base_addr = slot.base_addr;
-		thread->tls[i].limit = slot.limit;
-		thread->tls[i].flags = desc_flags(&slot);
+		/* Flags as the module and a tracer report them. */
+		tlsview_desc_from_user_desc(&slot, &decoded);
+		thread->tls[i].entry_number = decoded.entry_number;
+		thread->tls[i].base_addr = (uint32_t)decoded.base_addr;
+		thread->tls[i].limit = decoded.limit;
+		thread->tls[i].flags = decoded.flags;
 	}
 	thread->tls_slots = (int)i;
 }

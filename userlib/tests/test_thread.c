@@ -316,6 +316,7 @@ START_TEST(test_bad_arguments)
 	static char small_stack[1024];
 	struct tlsview_thread thread, never;
 	struct tlsview_thread_attr small = { .stack = small_stack, .stack_size = sizeof(small_stack) };
+	struct tlsview_thread_attr huge = { .stack_size = (size_t)1 << 47 };
 	int before = count_mappings();
 
 	errno = 0;
@@ -327,6 +328,11 @@ START_TEST(test_bad_arguments)
 	errno = 0;
 	ck_assert_int_eq(tlsview_thread_create(&thread, &small, return_arg, NULL), -EINVAL);
 	ck_assert_int_eq(errno, EINVAL);
+	/* A stack no address space holds (2^47 bytes): ENOMEM, the TCB made for it freed. */
+	errno = 0;
+	ck_assert_int_eq(tlsview_thread_create(&thread, &huge, return_arg, NULL), -ENOMEM);
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert_int_eq(count_mappings(), before);
 
 	memset(&never, 0, sizeof(never));
 	ck_assert_int_eq(tlsview_thread_join(&never, NULL), -EINVAL);
