@@ -267,14 +267,15 @@ static void print_result_text(const struct tlsview_check_scenario *scenario,
 
 	for (bit = 1; bit & TLSVIEW_VIEW_ALL; bit <<= 1)
 		views += !!(result->views & bit);
-	printf("%-5s %-22s %7.2f s  %d views  %" PRIu64 " comparisons  %" PRIu64 " of %" PRIu64
-	       " rounds%s\n",
+	printf("%-5s %-22s %7.2f s  %d views  %" PRIu64 " comparisons  %" PRIu64,
 	       result->status == TLSVIEW_CHECK_PASS ? "PASS" :
 	       result->status == TLSVIEW_CHECK_FAIL ? "FAIL" :
 	       result->status == TLSVIEW_CHECK_SKIP ? "SKIP" : "ERROR",
 	       scenario->name, result->elapsed_ms / 1000.0, views, result->comparisons,
-	       result->rounds, result->rounds_planned,
-	       result->bound_reached ? " (stopped at the time bound)" : "");
+	       result->rounds);
+	if (result->rounds_planned)
+		printf(" of %" PRIu64, result->rounds_planned);
+	printf(" rounds%s\n", result->bound_reached ? " (stopped at the time bound)" : "");
 	if (result->status != TLSVIEW_CHECK_PASS) {
 		tlsview_check_format(result, line, sizeof(line));
 		printf("      %s\n", line);
