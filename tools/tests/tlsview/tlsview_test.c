@@ -739,6 +739,11 @@ char *man_section(const char *path, const char *name)
 				p++;
 				continue;
 			}
+			if (*p == '\\' && p[1] == 'e') {
+				text[used++] = '\\';
+				p++;
+				continue;
+			}
 			text[used++] = *p;
 		}
 		if (used + 1 < size)

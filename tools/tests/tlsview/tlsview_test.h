@@ -121,8 +121,8 @@ const char *man_page(void);
  * The text of section @name (".SH NAME") of the man page at @path: each
  * request's arguments (quotes dropped; the alternating-font ones joined
  * without spaces, as they print) and each text line, with font escapes
- * removed, \- as -, all on one line. Malloc'ed; NULL when the page or the
- * section is missing.
+ * removed, \- as - and \e as \, all on one line. Malloc'ed; NULL when
+ * the page or the section is missing.
  */
 char *man_section(const char *path, const char *name);
 /* Does @word occur in @text[0..length) as a whole word (not clock_nanosleep's)? */
