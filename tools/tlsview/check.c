@@ -191,11 +191,13 @@ static void print_facts_text(const struct facts *facts, bool long_run)
 	printf("\n");
 }
 
-static void print_facts_json(struct tv_json *json, const struct facts *facts, bool long_run)
+static void print_facts_json(struct tv_json *json, const struct facts *facts, bool long_run,
+			     unsigned int bound_ms)
 {
 	size_t i;
 
 	tv_json_string(json, "mode", long_run ? "long" : "quick");
+	tv_json_uint(json, "bound_ms", bound_ms);
 	tv_json_object_begin(json, "facts");
 	tv_json_string(json, "kernel", facts->uts.release);
 	tv_json_string(json, "kernel_version", facts->uts.version);
@@ -401,7 +403,7 @@ int tv_check_main(int argc, char **argv)
 	tv_json_init(&json, stdout, options.pretty);
 	if (options.json) {
 		tv_json_object_begin(&json, NULL);
-		print_facts_json(&json, &facts, options.long_run);
+		print_facts_json(&json, &facts, options.long_run, params.duration_ms);
 		tv_json_array_begin(&json, "scenarios");
 	} else {
 		print_facts_text(&facts, options.long_run);
