@@ -68,11 +68,15 @@ static void read_self(struct tlsview_task *view)
  * Wait for the stop PTRACE_INTERRUPT asked for; returns the signal to hand
  * back. A thread blocked where a trap cannot reach it (uninterruptible
  * sleep, a vfork parent) would hold up the whole listing: after
- * STOP_WAIT_MS it is given up with -ETIMEDOUT. It then stays attached
- * until tlsview exits, when the kernel detaches it and drops the pending
- * trap, so it too is left as it was.
+ * STOP_WAIT_MS it is given up with -ETIMEDOUT. A runnable thread has the
+ * trap pending and stops as soon as it gets a CPU, which on a loaded
+ * machine can take longer than that: it is waited for, STOP_WAIT_MS at a
+ * time, up to STOP_WAIT_RUNNABLE_MS, then given up with -EAGAIN. A thread
+ * given up stays attached until tlsview exits, when the kernel detaches it
+ * and drops the pending trap, so it too is left as it was.
  */
 #define STOP_WAIT_MS 1000
+#define STOP_WAIT_RUNNABLE_MS 10000
 
 static volatile sig_atomic_t stop_wait_expired;
 
@@ -102,9 +106,19 @@ static void arm_stop_wait(bool arm)
 	setitimer(ITIMER_REAL, &timer, NULL);
 }
 
-static int wait_for_stop(pid_t tid, int *signal_to_return)
+/* Is the thread blocked (sleeping), rather than runnable or stopping? */
+static bool blocked(pid_t tgid, pid_t tid)
 {
-	int status, ret = 0;
+	uint32_t flags;
+	pid_t tracer;
+
+	return tv_proc_state(tgid, tid, &flags, &tracer) == 0 &&
+	       (flags & TLSVIEW_TASK_SLEEPING);
+}
+
+static int wait_for_stop(pid_t tgid, pid_t tid, int *signal_to_return)
+{
+	int status, ret = 0, waited_ms = 0;
 
 	*signal_to_return = 0;
 	arm_stop_wait(true);
@@ -112,8 +126,21 @@ static int wait_for_stop(pid_t tid, int *signal_to_return)
 		if (waitpid(tid, &status, __WALL) == -1) {
 			if (errno == EINTR && !stop_wait_expired)
 				continue;
-			ret = errno == EINTR ? -ETIMEDOUT : -errno;
-			break;
+			if (errno != EINTR) {
+				ret = -errno;
+				break;
+			}
+			waited_ms += STOP_WAIT_MS;
+			if (blocked(tgid, tid)) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			if (waited_ms >= STOP_WAIT_RUNNABLE_MS) {
+				ret = -EAGAIN;
+				break;
+			}
+			arm_stop_wait(true);
+			continue;
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			ret = -ESRCH;
@@ -201,12 +228,18 @@ static int read_thread(pid_t tgid, pid_t tid, struct tv_thread *entry)
 		ret = -errno;
 		goto detach;
 	}
-	ret = wait_for_stop(tid, &detach_signal);
+	ret = wait_for_stop(tgid, tid, &detach_signal);
+	/* Still attached: the kernel detaches it, untouched, when we exit. */
 	if (ret == -ETIMEDOUT) {
-		/* Still attached: the kernel detaches it, untouched, when we exit. */
 		snprintf(entry->no_bases, sizeof(entry->no_bases),
 			 "ptrace could not stop it within %d ms: it is blocked where a trap "
 			 "cannot reach it (a vfork parent, or uninterruptible sleep)", STOP_WAIT_MS);
+		return 0;
+	}
+	if (ret == -EAGAIN) {
+		snprintf(entry->no_bases, sizeof(entry->no_bases),
+			 "ptrace could not stop it within %d ms: it is runnable but got no CPU "
+			 "(the machine is overloaded)", STOP_WAIT_RUNNABLE_MS);
 		return 0;
 	}
 	if (ret == -ESRCH)

@@ -297,7 +297,9 @@ TEST_F(tlsdata, dlopen_after_first_touch)
 		int statics = 0, found = 0;
 		size_t i;
 
-		ASSERT_NE(NULL, modules);
+		/* Say why: the thread missing, or its DTV's error. */
+		ASSERT_NE(NULL, modules) TH_LOG("thread %d (tid %d) in: %s\nstderr: %s", index,
+						self->target.tids[index], run.out, run.err);
 		EXPECT_GT(json_int(json_get(thread, "dtv"), "generation", 0), 0);
 		if (TARGET_TOUCHES(index)) {
 			EXPECT_TRUE(var_is(thread, "tlsdata_dlopen_value", "libtlsdata_dlopen.so",
