@@ -191,11 +191,13 @@ static void print_facts_text(const struct facts *facts, bool long_run)
 	printf("\n");
 }
 
-static void print_facts_json(struct tv_json *json, const struct facts *facts, bool long_run)
+static void print_facts_json(struct tv_json *json, const struct facts *facts, bool long_run,
+			     unsigned int bound_ms)
 {
 	size_t i;
 
 	tv_json_string(json, "mode", long_run ? "long" : "quick");
+	tv_json_uint(json, "bound_ms", bound_ms);
 	tv_json_object_begin(json, "facts");
 	tv_json_string(json, "kernel", facts->uts.release);
 	tv_json_string(json, "kernel_version", facts->uts.version);
@@ -267,14 +269,15 @@ static void print_result_text(const struct tlsview_check_scenario *scenario,
 
 	for (bit = 1; bit & TLSVIEW_VIEW_ALL; bit <<= 1)
 		views += !!(result->views & bit);
-	printf("%-5s %-22s %7.2f s  %d views  %" PRIu64 " comparisons  %" PRIu64 " of %" PRIu64
-	       " rounds%s\n",
+	printf("%-5s %-22s %7.2f s  %d views  %" PRIu64 " comparisons  %" PRIu64,
 	       result->status == TLSVIEW_CHECK_PASS ? "PASS" :
 	       result->status == TLSVIEW_CHECK_FAIL ? "FAIL" :
 	       result->status == TLSVIEW_CHECK_SKIP ? "SKIP" : "ERROR",
 	       scenario->name, result->elapsed_ms / 1000.0, views, result->comparisons,
-	       result->rounds, result->rounds_planned,
-	       result->bound_reached ? " (stopped at the time bound)" : "");
+	       result->rounds);
+	if (result->rounds_planned)
+		printf(" of %" PRIu64, result->rounds_planned);
+	printf(" rounds%s\n", result->bound_reached ? " (stopped at the time bound)" : "");
 	if (result->status != TLSVIEW_CHECK_PASS) {
 		tlsview_check_format(result, line, sizeof(line));
 		printf("      %s\n", line);
@@ -400,7 +403,7 @@ int tv_check_main(int argc, char **argv)
 	tv_json_init(&json, stdout, options.pretty);
 	if (options.json) {
 		tv_json_object_begin(&json, NULL);
-		print_facts_json(&json, &facts, options.long_run);
+		print_facts_json(&json, &facts, options.long_run, params.duration_ms);
 		tv_json_array_begin(&json, "scenarios");
 	} else {
 		print_facts_text(&facts, options.long_run);

@@ -11,9 +11,7 @@
  * itself is the one tested: ptrace on a host, the module in the VM.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,113 +43,6 @@ struct waiters {
 static struct waiters *shared;
 
 /*
- * The man page: beside this test in the kselftest tree (tools_FILES puts
- * it there), else the source tree's, from the program's own build folder
- * (tools/build/tests/, as `make -C tools check` runs it).
- */
-#define MAN_PAGE "tlsview.8"
-
-static const char *man_page(void)
-{
-	static char path[PATH_MAX + 32];
-	char self[PATH_MAX];
-	ssize_t length;
-
-	if (access(MAN_PAGE, R_OK) == 0)
-		return MAN_PAGE;
-	length = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (length <= 0)
-		return MAN_PAGE;
-	self[length] = '\0';
-	*strrchr(self, '/') = '\0';
-	snprintf(path, sizeof(path), "%s/../../" MAN_PAGE, self);
-	return path;
-}
-
-/*
- * The text of section @name of a man page: each request's arguments
- * (quotes dropped; the alternating-font ones joined without spaces, as
- * they print) and each text line, with font escapes removed, \- as -,
- * everything on one line. NULL when the page or the section is missing.
- */
-static char *man_section(const char *path, const char *name)
-{
-	char line[1024], *text;
-	size_t size = 1 << 16, used = 0;
-	bool inside = false;
-	FILE *file = fopen(path, "re");
-
-	if (!file)
-		return NULL;
-	text = calloc(1, size);
-	while (text && fgets(line, sizeof(line), file)) {
-		char *p = line, *end = line + strcspn(line, "\n");
-		bool alternating = false;
-
-		*end = '\0';
-		if (!strncmp(line, ".SH ", 4)) {
-			if (inside)
-				break;
-			inside = !strcmp(line + 4, name);
-			continue;
-		}
-		if (!inside)
-			continue;
-		if (*p == '.') {
-			size_t macro = strcspn(p, " ");
-
-			/* .BR, .IR, .BI...: fonts alternate, words touch. */
-			alternating = macro == 3 && strchr("BIR", p[1]) && strchr("BIR", p[2]);
-			if (!strchr("BIR", p[1]) || (macro != 2 && !alternating))
-				p = end;	/* .PP, .TP, .br...: no text */
-			else
-				p += macro + (p[macro] == ' ');
-		}
-		for (; *p && used + 2 < size; p++) {
-			if (*p == '"')
-				continue;
-			if (alternating && *p == ' ')
-				continue;
-			if (*p == '\\' && p[1] == 'f' && p[2]) {
-				p += 2;
-				continue;
-			}
-			if (*p == '\\' && p[1] == '-') {
-				text[used++] = '-';
-				p++;
-				continue;
-			}
-			text[used++] = *p;
-		}
-		if (used + 1 < size)
-			text[used++] = ' ';
-	}
-	fclose(file);
-	if (!inside || !text) {
-		free(text);
-		return NULL;
-	}
-	text[used] = '\0';
-	return text;
-}
-
-/* Does @word occur in @text[0..length) as a whole word (not clock_nanosleep's)? */
-static bool has_word(const char *text, size_t length, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	for (p = text; p + n <= text + length; p++) {
-		if (strncmp(p, word, n))
-			continue;
-		if ((p == text || (!isalnum((unsigned char)p[-1]) && p[-1] != '_')) &&
-		    (p + n == text + length || (!isalnum((unsigned char)p[n]) && p[n] != '_')))
-			return true;
-	}
-	return false;
-}
-
-/*
  * The sentence of @text that contains every one of @words (NULL-ended)
  * and, when @subject is given, names it as a whole word; its length in
  * @length. NULL when none does. Sentences end at ". ".
@@ -173,7 +64,7 @@ static const char *sentence_with(const char *text, const char *const *words, con
 
 			all = hit && hit < end;
 		}
-		if (all && (!subject || has_word(start, (size_t)(end - start), subject))) {
+		if (all && (!subject || man_has_word(start, (size_t)(end - start), subject))) {
 			*length = (size_t)(end - start);
 			return start;
 		}

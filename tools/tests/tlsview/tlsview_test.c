@@ -672,3 +672,103 @@ bool have_module(void)
 {
 	return access("/dev/tlsview", F_OK) == 0;
 }
+
+#define MAN_PAGE "tlsview.8"
+
+const char *man_page(void)
+{
+	static char path[PATH_MAX + 32];
+	char self[PATH_MAX];
+	ssize_t length;
+
+	if (access(MAN_PAGE, R_OK) == 0)
+		return MAN_PAGE;
+	length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (length <= 0)
+		return MAN_PAGE;
+	self[length] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(path, sizeof(path), "%s/../../" MAN_PAGE, self);
+	return path;
+}
+
+char *man_section(const char *path, const char *name)
+{
+	char line[1024], *text;
+	size_t size = 1 << 16, used = 0;
+	bool inside = false;
+	FILE *file = fopen(path, "re");
+
+	if (!file)
+		return NULL;
+	text = calloc(1, size);
+	while (text && fgets(line, sizeof(line), file)) {
+		char *p = line, *end = line + strcspn(line, "\n");
+		bool alternating = false;
+
+		*end = '\0';
+		if (!strncmp(line, ".SH ", 4)) {
+			if (inside)
+				break;
+			inside = !strcmp(line + 4, name);
+			continue;
+		}
+		if (!inside)
+			continue;
+		if (*p == '.') {
+			size_t macro = strcspn(p, " ");
+
+			/* .BR, .IR, .BI...: fonts alternate, words touch. */
+			alternating = macro == 3 && strchr("BIR", p[1]) && strchr("BIR", p[2]);
+			if (!strchr("BIR", p[1]) || (macro != 2 && !alternating))
+				p = end;	/* .PP, .TP, .br...: no text */
+			else
+				p += macro + (p[macro] == ' ');
+		}
+		for (; *p && used + 2 < size; p++) {
+			if (*p == '"')
+				continue;
+			if (alternating && *p == ' ')
+				continue;
+			if (*p == '\\' && p[1] == 'f' && p[2]) {
+				p += 2;
+				continue;
+			}
+			if (*p == '\\' && p[1] == '-') {
+				text[used++] = '-';
+				p++;
+				continue;
+			}
+			if (*p == '\\' && p[1] == 'e') {
+				text[used++] = '\\';
+				p++;
+				continue;
+			}
+			text[used++] = *p;
+		}
+		if (used + 1 < size)
+			text[used++] = ' ';
+	}
+	fclose(file);
+	if (!inside || !text) {
+		free(text);
+		return NULL;
+	}
+	text[used] = '\0';
+	return text;
+}
+
+bool man_has_word(const char *text, size_t length, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = text; p + n <= text + length; p++) {
+		if (strncmp(p, word, n))
+			continue;
+		if ((p == text || (!isalnum((unsigned char)p[-1]) && p[-1] != '_')) &&
+		    (p + n == text + length || (!isalnum((unsigned char)p[n]) && p[n] != '_')))
+			return true;
+	}
+	return false;
+}

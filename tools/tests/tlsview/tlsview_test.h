@@ -110,4 +110,22 @@ char thread_state(pid_t pid, pid_t tid);
 /* Is /dev/tlsview there (the module loaded)? */
 bool have_module(void);
 
+/*
+ * tlsview(8), for tests that hold the command to what its page says:
+ * beside the test in the kselftest tree (tools_FILES puts it there), else
+ * the source tree's, from the program's build folder (tools/build/tests/,
+ * as `make -C tools check` runs it).
+ */
+const char *man_page(void);
+/*
+ * The text of section @name (".SH NAME") of the man page at @path: each
+ * request's arguments (quotes dropped; the alternating-font ones joined
+ * without spaces, as they print) and each text line, with font escapes
+ * removed, \- as - and \e as \, all on one line. Malloc'ed; NULL when
+ * the page or the section is missing.
+ */
+char *man_section(const char *path, const char *name);
+/* Does @word occur in @text[0..length) as a whole word (not clock_nanosleep's)? */
+bool man_has_word(const char *text, size_t length, const char *word);
+
 #endif /* TOOLS_TESTS_TLSVIEW_HARNESS_H */

@@ -433,7 +433,8 @@ TLSVIEW_CHECK_EXPORT const char *tlsview_check_status_name(int status)
 TLSVIEW_CHECK_EXPORT int tlsview_check_format(const struct tlsview_check_result *result, char *buf,
 					size_t size)
 {
-	char views[160] = "";
+	char views[160] = "", planned[32] = "";
+	const char *bound = "";
 	size_t len = 0;
 	unsigned int bit;
 
@@ -446,17 +447,16 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_format(const struct tlsview_check_result 
 	switch (result->status) {
 	case TLSVIEW_CHECK_PASS:
 		/* The 1.1 fields only when the caller's result has them. */
-		if (result->size >= TLSVIEW_CHECK_RESULT_SIZE_VER1 && result->rounds_planned)
-			return snprintf(buf, size, "pass: %llu comparisons, %llu of %llu rounds%s, "
-					"%llu ms; views %s",
-					(unsigned long long)result->comparisons,
-					(unsigned long long)result->rounds,
-					(unsigned long long)result->rounds_planned,
-					result->bound_reached ? " (stopped at the time bound)" : "",
-					(unsigned long long)result->elapsed_ms, views);
-		return snprintf(buf, size, "pass: %llu comparisons, %llu rounds, %llu ms; views %s",
+		if (result->size >= TLSVIEW_CHECK_RESULT_SIZE_VER1) {
+			if (result->rounds_planned)
+				snprintf(planned, sizeof(planned), " of %llu",
+					 (unsigned long long)result->rounds_planned);
+			if (result->bound_reached)
+				bound = " (stopped at the time bound)";
+		}
+		return snprintf(buf, size, "pass: %llu comparisons, %llu%s rounds%s, %llu ms; views %s",
 				(unsigned long long)result->comparisons,
-				(unsigned long long)result->rounds,
+				(unsigned long long)result->rounds, planned, bound,
 				(unsigned long long)result->elapsed_ms, views);
 	case TLSVIEW_CHECK_FAIL:
 		return snprintf(buf, size, "fail: %s; views %s", result->message, views);

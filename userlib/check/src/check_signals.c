@@ -254,8 +254,11 @@ TLSVIEW_CHECK_EXPORT int tlsview_check_signals(const struct tlsview_check_params
 	if (__atomic_load_n(&sig_run.ctx, __ATOMIC_ACQUIRE))
 		return check_error(&ctx, EBUSY, "another signal check is running");
 	count = CHECK_MIN(ctx.params.threads, (unsigned int)MAX_WORKERS);
-	/* The storm's tgkills; the rounds are the signals handled (timers add some). */
-	ctx.rounds_planned = (uint64_t)ctx.params.iterations * count;
+	/*
+	 * The rounds are the signals handled: how many of the storm's land (and
+	 * how many the timers add) is the kernel's choice, so there is no plan
+	 * in rounds (rounds_planned stays 0); the bound still ends the storm.
+	 */
 	workers = calloc(count, sizeof(*workers));
 	if (!workers)
 		return check_error(&ctx, ENOMEM, "workers");

@@ -219,7 +219,11 @@ static void worker_spin(struct worker *w)
 	struct check_ctx *ctx = w->ctx;
 	bool fs = ctx->params.segment == TLSVIEW_SEG_FS;
 	bool insn = spin_uses_insn(ctx);
-	uint64_t limit = (uint64_t)ctx->params.iterations * 2000;
+	/*
+	 * The reader ends this phase (spin_stop: its sweeps, or the bound); a
+	 * caller without a bound gets this many writes per worker at most.
+	 */
+	uint64_t limit = ctx->deadline_ns ? UINT64_MAX : (uint64_t)ctx->params.iterations * 2000;
 	uint64_t done, bad;
 
 	done = spin_loop(w, fs, insn, limit, &bad);

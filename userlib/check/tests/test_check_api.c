@@ -187,6 +187,32 @@ START_TEST(test_params_size)
 }
 END_TEST
 
+/*
+ * A caller built against 1.0 passes a result without rounds_planned and
+ * bound_reached: the check writes its 352 bytes only, and formatting it
+ * reads no further.
+ */
+START_TEST(test_result_size_ver0)
+{
+	struct tlsview_check_params params;
+	struct tlsview_check_result result;
+	char line[512];
+	int status;
+
+	small_params(&params);
+	memset(&result, 0x5a, sizeof(result));
+	result.size = TLSVIEW_CHECK_RESULT_SIZE_VER0;
+	status = tlsview_check_seeds(&params, &result);
+	ck_assert_msg(status == TLSVIEW_CHECK_PASS || status == TLSVIEW_CHECK_SKIP, "%d %s",
+		      status, result.message);
+	ck_assert_uint_eq(result.size, TLSVIEW_CHECK_RESULT_SIZE_VER0);
+	ck_assert_uint_eq(result.bound_reached, 0x5a5a5a5aU);
+	ck_assert_uint_eq(result.rounds_planned, 0x5a5a5a5a5a5a5a5aULL);
+	tlsview_check_format(&result, line, sizeof(line));
+	ck_assert_msg(!strstr(line, " of ") && !strstr(line, "time bound"), "%s", line);
+}
+END_TEST
+
 /* The library runs no helper the caller did not name, and says so. */
 START_TEST(test_helpers_come_from_the_caller)
 {
@@ -254,6 +280,7 @@ int main(void)
 	tap_add_test(s, test_names, NULL);
 	tap_add_test(s, test_bad_result_and_format, NULL);
 	tap_add_test(s, test_params_size, NULL);
+	tap_add_test(s, test_result_size_ver0, NULL);
 	tap_add_test(s, test_helpers_come_from_the_caller, NULL);
 	/* One forked run per scenario, each with its own time limit. */
 	tlsview_check_scenarios(&count);

@@ -197,10 +197,9 @@ struct tlsview_check_mismatch {
  * @mismatch:    for TLSVIEW_CHECK_FAIL, the first disagreement.
  * @message:     one line: the failure, the skip reason, or the error.
  * @rounds_planned: (1.1) the rounds the check would do without its time
- *               bound, counted as @rounds is (0 when it ended before it
- *               knew, e.g. a skip). For signals, @rounds counts handled
- *               signals and this the storm's tgkill ones; per-thread timers
- *               add more, so there @rounds may exceed it.
+ *               bound, counted as @rounds is; 0 when it ended before it
+ *               knew (a skip) or cannot know: signals counts the signals
+ *               handled, and how many land is the kernel's choice.
  * @bound_reached: (1.1) 1 when params.duration_ms stopped the check before
  *               it did all it planned, else 0.
  */
