@@ -271,8 +271,12 @@ TEST_F(access, nobody_on_other_processes)
 		{ { NOBODY, NOBODY, NOBODY, NOBODY, NOBODY, NOBODY, -1 }, 0 },
 		/* another real gid */
 		{ { NOBODY, NOBODY, NOBODY, OTHER_GID, NOBODY, NOBODY, 1 }, 0 },
+		/* another effective gid */
+		{ { NOBODY, NOBODY, NOBODY, NOBODY, OTHER_GID, NOBODY, 1 }, 0 },
 		/* another saved gid */
 		{ { NOBODY, NOBODY, NOBODY, NOBODY, NOBODY, OTHER_GID, 1 }, 0 },
+		/* root's effective uid kept */
+		{ { NOBODY, 0, NOBODY, NOBODY, NOBODY, NOBODY, 1 }, 0 },
 		/* root's saved uid kept */
 		{ { NOBODY, NOBODY, 0, NOBODY, NOBODY, NOBODY, 1 }, 0 },
 		/* root's real uid kept */

@@ -6,7 +6,7 @@
  * absorb one and succeed, never fail otherwise) and leaves the caller's
  * buffer untouched, and the same request succeeds once no allocation
  * fails. Needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS (the
- * coverage kernel of tools/debug-kernel/build --coverage); SKIPs elsewhere.
+ * coverage kernel, tools/kernel's `coverage`); SKIPs elsewhere.
  *
  * fail-nth N makes the calling thread's Nth fault-injection site fail. The
  * file is opened before arming, so that only the request itself counts,

@@ -150,6 +150,14 @@ START_TEST(test_enoent_names_the_module)
 	ck_assert_ptr_nonnull(strstr(msg, "/nonexistent/tlsview"));
 	/* A NULL message buffer is fine too. */
 	ck_assert_int_eq(tlsview_client_open(&client, "/nonexistent/tlsview", NULL, 0), -ENOENT);
+	/* Any other failure is named as it is, without the module hint. */
+	msg[0] = 0;
+	errno = 0;
+	ck_assert_int_eq(tlsview_client_open(&client, "/dev/null/tlsview", msg, sizeof(msg)),
+			 -ENOTDIR);
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_ptr_null(client);
+	ck_assert_str_eq(msg, "cannot open /dev/null/tlsview: Not a directory");
 }
 END_TEST
 

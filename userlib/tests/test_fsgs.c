@@ -118,6 +118,22 @@ START_TEST(test_get_fs_all_views_agree)
 }
 END_TEST
 
+/* Byte loads and stores at an offset from the FS base reach this thread's __thread data. */
+static __thread volatile uint8_t fs_bytes[4] = { 1, 2, 3, 4 };
+
+START_TEST(test_fs_byte_access)
+{
+	long offset = (long)((uintptr_t)&fs_bytes[2] - (uintptr_t)tlsview_thread_pointer());
+
+	ck_assert_uint_eq(tlsview_arch_fs_read8(offset), 3);
+	tlsview_arch_fs_write8(offset, 0xa7);
+	ck_assert_uint_eq(fs_bytes[2], 0xa7);
+	ck_assert_uint_eq(tlsview_arch_fs_read8(offset), 0xa7);
+	ck_assert_uint_eq(fs_bytes[1], 2);
+	ck_assert_uint_eq(fs_bytes[3], 4);
+}
+END_TEST
+
 START_TEST(test_get_fs_insn_agrees)
 {
 	uint64_t ref = ref_get(ARCH_GET_FS);
@@ -340,6 +356,7 @@ int main(void)
 		no_fsgsbase_reason = "FSGSBASE not in use (no HWCAP2_FSGSBASE, or TLSVIEW_NO_FSGSBASE set)";
 
 	tap_add_test(s, test_probe_matches_hwcap2, NULL);
+	tap_add_test(s, test_fs_byte_access, NULL);
 	tap_add_test(s, test_env_forces_syscall_path, NULL);
 	tap_add_test(s, test_get_fs_all_views_agree, NULL);
 	tap_add_test(s, test_get_fs_insn_agrees, no_fsgsbase_reason);

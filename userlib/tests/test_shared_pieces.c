@@ -83,12 +83,18 @@ START_TEST(test_tasks_bad_input)
 {
 	struct tlsview_tasks_columns columns;
 	struct tlsview_task task;
+	char long_line[1100];
 
 	errno = 0;
 	ck_assert_int_eq(tlsview_tasks_parse_header("412 415 1 live", &columns), -EPROTO);
 	ck_assert_int_eq(errno, EPROTO);
 	ck_assert_int_eq(tlsview_tasks_parse_header("# tgid tid cpu flags fsbase", &columns),
 			 -EPROTO);
+	/* Longer than any line the module writes (ABI.md: about 130 characters). */
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[0] = '#';
+	long_line[sizeof(long_line) - 1] = '\0';
+	ck_assert_int_eq(tlsview_tasks_parse_header(long_line, &columns), -EPROTO);
 	ck_assert_int_eq(tlsview_tasks_parse_header(HEADER, &columns), 0);
 	ck_assert_int_eq(tlsview_tasks_parse_line(&columns, HEADER, &task), -EPROTO);
 	ck_assert_int_eq(tlsview_tasks_parse_line(&columns, "412 415 1 live 0x1", &task), -EPROTO);
@@ -121,6 +127,9 @@ START_TEST(test_tasks_find_in_a_file)
 	errno = 0;
 	ck_assert_int_eq(tlsview_tasks_find(path, 8, &task), -ESRCH);
 	ck_assert_int_eq(errno, ESRCH);
+	errno = 0;
+	ck_assert_int_eq(tlsview_tasks_find(path, 9, NULL), -EINVAL);
+	ck_assert_int_eq(errno, EINVAL);
 	unlink(path);
 	ck_assert_int_eq(tlsview_tasks_find(path, 9, &task), -ENOENT);
 }
@@ -146,6 +155,20 @@ START_TEST(test_desc_encoding)
 	tlsview_desc_from_user_desc(&user, &desc);
 	ck_assert_uint_eq(desc.entry_number, 14);
 	ck_assert_uint_eq(desc.flags, TLSVIEW_DESC_EMPTY);
+
+	/* The bits a TLS slot holds rarely (an LDT entry may): each maps to its flag. */
+	tlsview_user_desc_fill(&user, 12, 0x2000, 0x10, false);
+	user.read_exec_only = 1;
+	user.contents = 1;
+	tlsview_desc_from_user_desc(&user, &desc);
+	ck_assert_uint_eq(desc.flags, TLSVIEW_DESC_SEG_32BIT | TLSVIEW_DESC_READ_EXEC_ONLY |
+				      TLSVIEW_DESC_USEABLE | 1U << TLSVIEW_DESC_CONTENTS_SHIFT);
+	tlsview_user_desc_fill(&user, 12, 0x2000, 0x10, false);
+	user.seg_not_present = 1;
+	user.lm = 1;
+	tlsview_desc_from_user_desc(&user, &desc);
+	ck_assert_uint_eq(desc.flags, TLSVIEW_DESC_SEG_32BIT | TLSVIEW_DESC_SEG_NOT_PRESENT |
+				      TLSVIEW_DESC_USEABLE | TLSVIEW_DESC_LM);
 }
 END_TEST
 

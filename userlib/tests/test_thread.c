@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <asm/prctl.h>
 #include <tlsview/tlsview.h>
@@ -349,6 +350,21 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* The raw nanosleep bare threads may call: it sleeps, and reports a bad pointer. */
+START_TEST(test_sys_nanosleep)
+{
+	struct timespec before, after;
+	const struct timespec duration = { 0, 20 * 1000 * 1000 };
+
+	clock_gettime(CLOCK_MONOTONIC, &before);
+	ck_assert_int_eq(tlsview_sys_nanosleep(&duration), 0);
+	clock_gettime(CLOCK_MONOTONIC, &after);
+	ck_assert_int_ge((after.tv_sec - before.tv_sec) * 1000000000L + after.tv_nsec -
+			 before.tv_nsec, duration.tv_nsec);
+	ck_assert_int_eq(tlsview_sys_nanosleep((const struct timespec *)8), -EFAULT);
+}
+END_TEST
+
 START_TEST(test_no_leaks)
 {
 	int before, i;
@@ -425,6 +441,7 @@ int main(void)
 	tap_add_test(s, test_signal_mask, NULL);
 	tap_add_test(s, test_bad_arguments, NULL);
 	tap_add_test(s, test_no_leaks, NULL);
+	tap_add_test(s, test_sys_nanosleep, NULL);
 	tap_add_test(s, test_gs_context_in_bare_threads, NULL);
 	return tap_run(s);
 }

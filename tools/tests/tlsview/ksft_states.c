@@ -338,9 +338,17 @@ static char *read_fd(int fd)
  * A 500-thread process SIGKILLed at varying moments of a read: every run
  * is either complete (exit 0, every thread) or says it is not (exit 3,
  * "complete": false), never a short list passed off as complete. At least
- * one kill must land inside a read, within 40 runs and 60 s.
+ * one kill must land inside a read: the runs go on until one has, and the
+ * kill times have swept a whole read once (KILL_STEPS runs), or until
+ * KILL_RUNS runs or KILL_SECONDS. The bound is in time as well as count
+ * because a run costs seconds on a slow (sanitizer, coverage) kernel or a
+ * busy host, where a 60 s bound once ended after 6 runs, none cut short.
  */
-TEST_F_TIMEOUT(states, killed_mid_read, STATES_TIMEOUT)
+#define KILL_STEPS	9
+#define KILL_RUNS	40
+#define KILL_SECONDS	150
+
+TEST_F_TIMEOUT(states, killed_mid_read, KILL_SECONDS + 120)
 {
 	struct target_spec spec = { .threads = KILLED_THREADS };
 	int runs, cut_short = 0, complete = 0;
@@ -363,8 +371,9 @@ TEST_F_TIMEOUT(states, killed_mid_read, STATES_TIMEOUT)
 		stop_target(pid);
 	}
 	full /= 3;
-	deadline = now_seconds() + 60;
-	for (runs = 0; runs < 40 && now_seconds() < deadline; runs++) {
+	deadline = now_seconds() + KILL_SECONDS;
+	for (runs = 0; runs < KILL_RUNS && now_seconds() < deadline &&
+	     !(cut_short && runs >= KILL_STEPS); runs++) {
 		int out_fd = memfd_create("tlsview-out", 0);
 		pid_t pid = start_target(&spec), reader;
 		struct json *document;
@@ -376,7 +385,8 @@ TEST_F_TIMEOUT(states, killed_mid_read, STATES_TIMEOUT)
 		reader = start_tlsview(pid, out_fd);
 		ASSERT_LT(0, reader);
 		/* From 20% to 100% of a whole read's time, run after run. */
-		usleep((useconds_t)(full * 1e6 * (0.2 + 0.8 * (runs % 9) / 8.0)));
+		usleep((useconds_t)(full * 1e6 *
+				    (0.2 + 0.8 * (runs % KILL_STEPS) / (KILL_STEPS - 1.0))));
 		kill(pid, SIGKILL);
 		waitpid(reader, &status, 0);
 		out = read_fd(out_fd);
