@@ -19,14 +19,6 @@
 /* The selftests' helpers, from the kselftest runner's tree (this test runs in tools/). */
 #define HELPERS "../selftests"
 
-static double now_seconds(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec + now.tv_nsec / 1e9;
-}
-
 /* The scenario object named @name of a `tlsview check --json` document. */
 static const struct json *find_scenario(const struct json *document, const char *name)
 {

@@ -177,17 +177,6 @@ TEST_F_TIMEOUT(select, sort, 120)
 	run_free(&run);
 }
 
-/* The text of @fd, a memfd tlsview writes to. */
-static char *read_fd(int fd)
-{
-	off_t size = lseek(fd, 0, SEEK_END);
-	char *text = calloc(1, (size_t)(size > 0 ? size : 0) + 1);
-
-	if (text && size > 0 && pread(fd, text, (size_t)size, 0) != size)
-		text[0] = '\0';
-	return text;
-}
-
 static int count_of(const char *text, const char *needle)
 {
 	int count = 0;

@@ -314,24 +314,6 @@ static pid_t start_tlsview(pid_t pid, int out_fd)
 	return child;
 }
 
-static double now_seconds(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + now.tv_nsec / 1e9;
-}
-
-static char *read_fd(int fd)
-{
-	off_t size = lseek(fd, 0, SEEK_END);
-	char *text = calloc(1, (size_t)(size > 0 ? size : 0) + 1);
-
-	if (text && size > 0 && pread(fd, text, (size_t)size, 0) != size)
-		text[0] = '\0';
-	return text;
-}
-
 #define KILLED_THREADS 500
 
 /*

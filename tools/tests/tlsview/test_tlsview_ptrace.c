@@ -359,14 +359,6 @@ static pid_t start_vforker(struct vforker *shared)
 	return pid;
 }
 
-static double now_seconds(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + now.tv_nsec / 1e9;
-}
-
 TEST_F_TIMEOUT(ptrace_source, a_thread_that_cannot_stop_is_given_up, 300)
 {
 	struct vforker *shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,

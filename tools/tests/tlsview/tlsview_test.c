@@ -772,3 +772,21 @@ bool man_has_word(const char *text, size_t length, const char *word)
 	}
 	return false;
 }
+
+double now_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + now.tv_nsec / 1e9;
+}
+
+char *read_fd(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *text = calloc(1, (size_t)(size > 0 ? size : 0) + 1);
+
+	if (text && size > 0 && pread(fd, text, (size_t)size, 0) != size)
+		text[0] = '\0';
+	return text;
+}

@@ -110,6 +110,14 @@ char thread_state(pid_t pid, pid_t tid);
 /* Is /dev/tlsview there (the module loaded)? */
 bool have_module(void);
 
+/* CLOCK_MONOTONIC in seconds. */
+double now_seconds(void);
+/*
+ * The whole text of @fd (a memfd tlsview wrote to): malloc'ed, "" when
+ * unreadable, NULL without memory.
+ */
+char *read_fd(int fd);
+
 /*
  * tlsview(8), for tests that hold the command to what its page says:
  * beside the test in the kselftest tree (tools_FILES puts it there), else
