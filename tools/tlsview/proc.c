@@ -39,28 +39,41 @@ int tv_proc_tgid_of(pid_t tid)
 }
 
 /*
- * Field number (1-based, as proc(5) counts) of /proc/TGID/task/TID/stat,
- * parsed after the comm's closing parenthesis since comm may hold spaces
- * and parentheses itself.
+ * /proc/TGID/task/TID/stat into @buffer; returns what follows the comm's
+ * closing parenthesis (field 3, the state, on), since comm may hold spaces
+ * and parentheses itself, or NULL when the thread is gone.
  */
-static bool stat_field(pid_t tgid, pid_t tid, int field, unsigned long *value)
+static const char *read_stat(pid_t tgid, pid_t tid, char *buffer, size_t size)
 {
-	char path[96], buffer[1024], *cursor;
+	char path[96], *cursor;
 	size_t length;
-	int number;
 	FILE *file;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
 	file = fopen(path, "re");
 	if (!file)
-		return false;
-	length = fread(buffer, 1, sizeof(buffer) - 1, file);
+		return NULL;
+	length = fread(buffer, 1, size - 1, file);
 	fclose(file);
 	buffer[length] = '\0';
 	cursor = strrchr(buffer, ')');
+	return cursor ? cursor + 1 : NULL;
+}
+
+/* The state letter (field 3) of read_stat()'s @fields, or 0. */
+static char stat_state(const char *fields)
+{
+	return fields && fields[0] == ' ' ? fields[1] : 0;
+}
+
+/* Numeric field @field (1-based, as proc(5) counts, after the state) of @fields. */
+static bool stat_field(const char *fields, int field, unsigned long *value)
+{
+	const char *cursor = fields;
+	int number;
+
 	if (!cursor)
 		return false;
-	cursor++;
 	/* Field 3 (state) is the first one after the parenthesis. */
 	for (number = 3; number <= field; number++) {
 		char *end;
@@ -77,24 +90,6 @@ static bool stat_field(pid_t tgid, pid_t tid, int field, unsigned long *value)
 			cursor++;
 	}
 	return false;
-}
-
-/* Field 3 of /proc/TGID/task/TID/stat, the state letter, or 0. */
-static char stat_state(pid_t tgid, pid_t tid)
-{
-	char path[96], buffer[1024], *cursor;
-	size_t length;
-	FILE *file;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
-	file = fopen(path, "re");
-	if (!file)
-		return 0;
-	length = fread(buffer, 1, sizeof(buffer) - 1, file);
-	fclose(file);
-	buffer[length] = '\0';
-	cursor = strrchr(buffer, ')');
-	return cursor && cursor[1] == ' ' ? cursor[2] : 0;
 }
 
 /* What tlsview needs of /proc/TGID/task/TID/status. */
@@ -181,14 +176,16 @@ bool tv_proc_visible(pid_t tgid, pid_t tid)
  */
 int tv_proc_state(pid_t tgid, pid_t tid, uint32_t *flags, pid_t *tracer)
 {
+	char buffer[1024];
+	const char *fields = read_stat(tgid, tid, buffer, sizeof(buffer));
 	unsigned long task_flags = 0;
-	char state = stat_state(tgid, tid);
+	char state = stat_state(fields);
 
 	*flags = 0;
 	*tracer = 0;
 	if (!state)
 		return -ESRCH;
-	stat_field(tgid, tid, 9, &task_flags);
+	stat_field(fields, 9, &task_flags);
 	*tracer = status_tracer(tgid, tid);
 	if (*tracer)
 		*flags |= TLSVIEW_TASK_TRACED;
@@ -271,17 +268,20 @@ pid_t tv_proc_live_tid(pid_t tgid)
 
 bool tv_proc_is_kthread(pid_t tgid, pid_t tid)
 {
+	char buffer[1024];
 	unsigned long flags;
 
-	return stat_field(tgid, tid, 9, &flags) && (flags & PF_KTHREAD);
+	return stat_field(read_stat(tgid, tid, buffer, sizeof(buffer)), 9, &flags) &&
+	       (flags & PF_KTHREAD);
 }
 
 /* The CPU the thread last ran on (field 39, "processor"), or 0. */
 int tv_proc_cpu(pid_t tgid, pid_t tid)
 {
+	char buffer[1024];
 	unsigned long cpu;
 
-	return stat_field(tgid, tid, 39, &cpu) ? (int)cpu : 0;
+	return stat_field(read_stat(tgid, tid, buffer, sizeof(buffer)), 39, &cpu) ? (int)cpu : 0;
 }
 
 /*
