@@ -29,15 +29,39 @@
 /* Threads referenced at once by a listing between two RCU sections. */
 #define TLSVIEW_LIST_BATCH	32
 
+/*
+ * Copy a structure out, 8 bytes per store inside one user-access window,
+ * and zero the caller's tail. Not copy_to_user(): with ERMS/FSRM that is
+ * one rep movsb, which QEMU TCG (where the VM tier runs) emulates a byte
+ * per iteration, and a LIST copies one 120-byte entry per thread: a third
+ * of LIST's cost per thread there. On hardware both are a few cycles.
+ */
 static int tlsview_copy_out(void __user *uptr, size_t usize,
 			    const void *kptr, size_t ksize)
 {
-	if (copy_to_user(uptr, kptr, min(usize, ksize)))
+	size_t len = min(usize, ksize), off = 0;
+	u8 __user *dst = uptr;
+	const u8 *src = kptr;
+	u64 word;
+
+	if (!user_access_begin(dst, len))
 		return -EFAULT;
+	for (; off + sizeof(word) <= len; off += sizeof(word)) {
+		memcpy(&word, src + off, sizeof(word));
+		unsafe_put_user(word, (u64 __user *)(dst + off), efault);
+	}
+	for (; off < len; off++)
+		unsafe_put_user(src[off], dst + off, efault);
+	user_access_end();
+
 	/* Fields this module does not know read as zero. */
-	if (usize > ksize && clear_user(uptr + ksize, usize - ksize))
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
 		return -EFAULT;
 	return 0;
+
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 static long tlsview_ioctl_info(void __user *uarg, size_t usize)
