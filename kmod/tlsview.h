@@ -43,34 +43,25 @@ void tlsview_read_cpu(unsigned int cpu, struct tlsview_cpu *view);
 bool tlsview_kernel_uses_fsgsbase(void);
 
 /**
- * typedef tlsview_match_fn - a filter for tlsview_walk_collect()
- * @task: a thread, only valid inside the RCU read-side section.
- * @data: the caller's filter state.
- *
- * Called under rcu_read_lock(); must not sleep.
- * Return: true when @task belongs in the result.
- */
-typedef bool (*tlsview_match_fn)(struct task_struct *task, void *data);
-
-unsigned int tlsview_walk_collect(struct pid_namespace *ns, int *next_nr,
-				  tlsview_match_fn match, void *data,
-				  struct task_struct **tasks,
-				  unsigned int max_tasks);
-unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
-				tlsview_match_fn match, void *data);
-
-/**
- * struct tlsview_thread_ref - a referenced thread and its id
+ * struct tlsview_thread_ref - a referenced thread and its ids
  * @task: the thread; the holder owns one reference.
  * @nr:   its id in the walk's pid namespace, when it was taken.
+ * @tgid: its thread group's id there.
  */
 struct tlsview_thread_ref {
 	struct task_struct *task;
 	pid_t nr;
+	pid_t tgid;
 };
 
+unsigned int tlsview_walk_collect(struct pid_namespace *ns, int *next_nr,
+				  const struct tlsview_reader *reader,
+				  struct tlsview_thread_ref *refs,
+				  unsigned int max_refs);
+unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
+				const struct tlsview_reader *reader);
 int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
-		       tlsview_match_fn match, void *data,
+		       const struct tlsview_reader *reader,
 		       struct tlsview_thread_ref **refsp, unsigned int *countp);
 void tlsview_walk_group_put(struct tlsview_thread_ref *refs,
 			    unsigned int first, unsigned int count);

@@ -91,30 +91,22 @@ struct tlsview_tasks_iter {
 	struct tlsview_task view;
 };
 
-static bool tlsview_tasks_match(struct task_struct *task, void *data)
-{
-	const struct tlsview_reader *reader = data;
-
-	return tlsview_may_view(reader, task);
-}
-
 /* The first visible thread with id >= *pos - 1, referenced; *pos follows. */
 static struct task_struct *tlsview_tasks_find(struct seq_file *m, loff_t *pos)
 {
 	struct tlsview_tasks_iter *iter = m->private;
-	struct task_struct *task;
+	struct tlsview_thread_ref ref;
 	int nr = *pos - 1;
 
 	if (*pos > PID_MAX_LIMIT)
 		return NULL;
-	if (!tlsview_walk_collect(&init_pid_ns, &nr, tlsview_tasks_match,
-				  &iter->reader, &task, 1)) {
+	if (!tlsview_walk_collect(&init_pid_ns, &nr, &iter->reader, &ref, 1)) {
 		*pos = PID_MAX_LIMIT + 1;
 		return NULL;
 	}
 	/* nr is now one past the thread found, the next line's position. */
 	*pos = nr;
-	return task;
+	return ref.task;
 }
 
 static void *tlsview_tasks_start(struct seq_file *m, loff_t *pos)

@@ -30,38 +30,74 @@
 #define TLSVIEW_LIST_BATCH	32
 
 /*
- * Copy a structure out, 8 bytes per store inside one user-access window,
- * and zero the caller's tail. Not copy_to_user(): with ERMS/FSRM that is
- * one rep movsb, which QEMU TCG (where the VM tier runs) emulates a byte
- * per iteration, and a LIST copies one 120-byte entry per thread: a third
- * of LIST's cost per thread there. On hardware both are a few cycles.
+ * Inside a user-access window, copy @len bytes out 8 per store. Not
+ * copy_to_user(): with ERMS/FSRM that is one rep movsb, which QEMU TCG
+ * (where the VM tier runs) emulates a byte per iteration, and a LIST copies
+ * one 120-byte entry per thread: that alone was a third of LIST's cost per
+ * thread there. On hardware both take a few cycles.
  */
-static int tlsview_copy_out(void __user *uptr, size_t usize,
-			    const void *kptr, size_t ksize)
+static __always_inline int tlsview_put_bytes(u8 __user *dst, const u8 *src,
+					     size_t len)
 {
-	size_t len = min(usize, ksize), off = 0;
-	u8 __user *dst = uptr;
-	const u8 *src = kptr;
+	size_t off = 0;
 	u64 word;
 
-	if (!user_access_begin(dst, len))
-		return -EFAULT;
 	for (; off + sizeof(word) <= len; off += sizeof(word)) {
 		memcpy(&word, src + off, sizeof(word));
 		unsafe_put_user(word, (u64 __user *)(dst + off), efault);
 	}
 	for (; off < len; off++)
 		unsafe_put_user(src[off], dst + off, efault);
-	user_access_end();
-
-	/* Fields this module does not know read as zero. */
-	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
-		return -EFAULT;
 	return 0;
 
 efault:
-	user_access_end();
 	return -EFAULT;
+}
+
+/* Copy a structure out and zero the caller's tail. */
+static int tlsview_copy_out(void __user *uptr, size_t usize,
+			    const void *kptr, size_t ksize)
+{
+	size_t len = min(usize, ksize);
+	int err;
+
+	if (!user_access_begin(uptr, len))
+		return -EFAULT;
+	err = tlsview_put_bytes(uptr, kptr, len);
+	user_access_end();
+	if (err)
+		return err;
+
+	/* Fields this module does not know read as zero. */
+	if (usize > ksize && clear_user(uptr + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Copy LIST entries out: @nr views to @entry, @entry_size apart, in one
+ * user-access window; the part of an entry beyond the view is zeroed.
+ */
+static int tlsview_copy_out_entries(u8 __user *entry, u32 entry_size,
+				    const struct tlsview_task *views,
+				    unsigned int nr)
+{
+	size_t len = min_t(size_t, entry_size, sizeof(*views));
+	unsigned int i;
+	int err = 0;
+
+	if (!user_access_begin(entry, (size_t)nr * entry_size))
+		return -EFAULT;
+	for (i = 0; i < nr && !err; i++)
+		err = tlsview_put_bytes(entry + (size_t)i * entry_size,
+					(const u8 *)&views[i], len);
+	user_access_end();
+
+	for (i = 0; i < nr && !err && entry_size > len; i++)
+		if (clear_user(entry + (size_t)i * entry_size + len,
+			       entry_size - len))
+			err = -EFAULT;
+	return err;
 }
 
 static long tlsview_ioctl_info(void __user *uarg, size_t usize)
@@ -136,47 +172,31 @@ out_put:
 	return err;
 }
 
-static bool tlsview_list_match(struct task_struct *task, void *data)
-{
-	const struct tlsview_reader *reader = data;
-
-	return tlsview_may_view(reader, task);
-}
-
 /*
  * Read and copy out one batch of referenced threads, dropping every
- * reference even after a fault. Entries are entry_size apart; the part of
- * an entry beyond struct tlsview_task is zeroed. A thread that exited
- * since it was collected is skipped. Returns the number of entries
- * written, or a negative errno.
+ * reference even after a fault; @views has room for the batch. A thread
+ * that exited since it was collected is skipped. Returns the number of
+ * entries written, or a negative errno.
  */
-static int tlsview_list_emit(struct task_struct **tasks, unsigned int nr_tasks,
+static int tlsview_list_emit(const struct tlsview_thread_ref *refs,
+			     unsigned int nr_refs, struct tlsview_task *views,
 			     u8 __user *entry, u32 entry_size)
 {
-	struct tlsview_task *view;
-	unsigned int i;
-	int written = 0;
-	int err = 0;
+	struct tlsview_task *view = views;
+	unsigned int i, written;
+	int err;
 
-	view = kmalloc(sizeof(*view), GFP_KERNEL);
-	if (!view)
-		err = -ENOMEM;
-
-	for (i = 0; i < nr_tasks; i++) {
-		if (!err) {
-			tlsview_read_task(tasks[i], false, view);
-			view->tid = task_pid_vnr(tasks[i]);
-			view->tgid = task_tgid_vnr(tasks[i]);
-		}
-		if (!err && pid_alive(tasks[i]) && view->tid) {
-			err = tlsview_copy_out(entry, entry_size, view,
-					       sizeof(*view));
-			entry += entry_size;
-			written++;
-		}
-		put_task_struct(tasks[i]);
+	for (i = 0; i < nr_refs; i++) {
+		tlsview_read_task(refs[i].task, false, view);
+		view->tid = refs[i].nr;
+		view->tgid = refs[i].tgid;
+		/* It exited meanwhile: its id is gone, and so is the thread. */
+		if (pid_alive(refs[i].task))
+			view++;
+		put_task_struct(refs[i].task);
 	}
-	kfree(view);
+	written = view - views;
+	err = tlsview_copy_out_entries(entry, entry_size, views, written);
 	return err ? err : written;
 }
 
@@ -185,10 +205,11 @@ static int tlsview_list_emit(struct task_struct **tasks, unsigned int nr_tasks,
  * req->count and req->total.
  */
 static int tlsview_list_all(struct tlsview_reader *reader,
-			    struct tlsview_list *req)
+			    struct tlsview_list *req,
+			    struct tlsview_task *views)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct task_struct *tasks[TLSVIEW_LIST_BATCH];
+	struct tlsview_thread_ref refs[TLSVIEW_LIST_BATCH];
 	u8 __user *entry = u64_to_user_ptr(req->entries);
 	unsigned int found;
 	u32 count = 0;
@@ -196,13 +217,12 @@ static int tlsview_list_all(struct tlsview_reader *reader,
 	int written;
 
 	while (count < req->capacity) {
-		found = tlsview_walk_collect(ns, &next_nr, tlsview_list_match,
-					     reader, tasks,
+		found = tlsview_walk_collect(ns, &next_nr, reader, refs,
 					     min_t(u32, req->capacity - count,
 						   TLSVIEW_LIST_BATCH));
 		if (!found)
 			break;
-		written = tlsview_list_emit(tasks, found, entry,
+		written = tlsview_list_emit(refs, found, views, entry,
 					    req->entry_size);
 		if (written < 0)
 			return written;
@@ -211,8 +231,7 @@ static int tlsview_list_all(struct tlsview_reader *reader,
 	}
 
 	req->count = count;
-	req->total = count + tlsview_walk_count(ns, next_nr,
-						tlsview_list_match, reader);
+	req->total = count + tlsview_walk_count(ns, next_nr, reader);
 	return 0;
 }
 
@@ -223,29 +242,27 @@ static int tlsview_list_all(struct tlsview_reader *reader,
  */
 static int tlsview_list_group(struct tlsview_reader *reader,
 			      struct task_struct *leader,
-			      struct tlsview_list *req)
+			      struct tlsview_list *req,
+			      struct tlsview_task *views)
 {
-	struct task_struct *tasks[TLSVIEW_LIST_BATCH];
 	u8 __user *entry = u64_to_user_ptr(req->entries);
 	struct tlsview_thread_ref *refs;
-	unsigned int nr_refs, next = 0, batch, i;
+	unsigned int nr_refs, next = 0, batch;
 	u32 count = 0;
 	int written = 0;
 	int err;
 
-	err = tlsview_walk_group(task_active_pid_ns(current), leader,
-				 tlsview_list_match, reader, &refs, &nr_refs);
+	err = tlsview_walk_group(task_active_pid_ns(current), leader, reader,
+				 &refs, &nr_refs);
 	if (err)
 		return err;
 
 	while (count < req->capacity && next < nr_refs) {
 		batch = min3(req->capacity - count, nr_refs - next,
 			     (u32)TLSVIEW_LIST_BATCH);
-		for (i = 0; i < batch; i++)
-			tasks[i] = refs[next + i].task;
-		next += batch;
-		written = tlsview_list_emit(tasks, batch, entry,
+		written = tlsview_list_emit(refs + next, batch, views, entry,
 					    req->entry_size);
+		next += batch;
 		if (written < 0)
 			break;
 		entry += (size_t)written * req->entry_size;
@@ -264,6 +281,7 @@ static long tlsview_ioctl_list(void __user *uarg, size_t usize)
 {
 	struct task_struct *leader = NULL;
 	struct tlsview_reader reader;
+	struct tlsview_task *views;
 	struct tlsview_list req;
 	int err;
 
@@ -287,14 +305,23 @@ static long tlsview_ioctl_list(void __user *uarg, size_t usize)
 			return -ESRCH;
 	}
 
+	/* A batch's views, copied out together. */
+	views = kmalloc_array(TLSVIEW_LIST_BATCH, sizeof(*views), GFP_KERNEL);
+	if (!views) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+
 	tlsview_reader_get(&reader);
 	if (leader)
-		err = tlsview_list_group(&reader, leader, &req);
+		err = tlsview_list_group(&reader, leader, &req, views);
 	else
-		err = tlsview_list_all(&reader, &req);
+		err = tlsview_list_all(&reader, &req, views);
 	if (!err)
 		err = tlsview_copy_out(uarg, usize, &req, sizeof(req));
 	tlsview_reader_put(&reader);
+	kfree(views);
+out_put:
 	if (leader)
 		put_task_struct(leader);
 	return err;

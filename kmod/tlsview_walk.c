@@ -54,35 +54,37 @@ static struct task_struct *tlsview_next_thread(struct pid_namespace *ns,
  * tlsview_walk_collect() - reference the next matching threads
  * @ns:        pid namespace whose ids order the walk.
  * @next_nr:   in: the first id to look at; out: where the next call goes on.
- * @match:     filter, called under RCU.
- * @data:      passed to @match.
- * @tasks:     receives up to @max_tasks referenced threads, in id order;
+ * @reader:    only the threads it may see are taken.
+ * @refs:      receives up to @max_refs referenced threads, in id order;
  *             the caller drops each with put_task_struct().
- * @max_tasks: the size of @tasks, at least 1.
+ * @max_refs:  the size of @refs, at least 1.
  *
- * Return: the number of threads stored in @tasks; 0 when the walk is over.
+ * Return: the number of threads stored in @refs; 0 when the walk is over.
  */
 unsigned int tlsview_walk_collect(struct pid_namespace *ns, int *next_nr,
-				  tlsview_match_fn match, void *data,
-				  struct task_struct **tasks,
-				  unsigned int max_tasks)
+				  const struct tlsview_reader *reader,
+				  struct tlsview_thread_ref *refs,
+				  unsigned int max_refs)
 {
 	struct task_struct *task;
 	unsigned int found = 0;
 	int nr = *next_nr;
 
 	rcu_read_lock();
-	while (found < max_tasks && nr >= 0) {
+	while (found < max_refs && nr >= 0) {
 		task = tlsview_next_thread(ns, &nr);
 		if (!task) {
 			nr = -1;
 			break;
 		}
-		nr++;
-		if (match(task, data)) {
+		if (tlsview_may_view(reader, task)) {
 			get_task_struct(task);
-			tasks[found++] = task;
+			refs[found].task = task;
+			refs[found].nr = nr;
+			refs[found].tgid = task_tgid_nr_ns(task, ns);
+			found++;
 		}
+		nr++;
 	}
 	rcu_read_unlock();
 
@@ -94,13 +96,12 @@ unsigned int tlsview_walk_collect(struct pid_namespace *ns, int *next_nr,
  * tlsview_walk_count() - count the matching threads from an id on
  * @ns:      pid namespace whose ids order the walk.
  * @next_nr: the first id to look at; negative when the walk is over.
- * @match:   filter, called under RCU.
- * @data:    passed to @match.
+ * @reader:  only the threads it may see are counted.
  *
- * Return: how many threads from @next_nr on @match accepts.
+ * Return: how many threads from @next_nr on @reader may see.
  */
 unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
-				tlsview_match_fn match, void *data)
+				const struct tlsview_reader *reader)
 {
 	unsigned int count = 0;
 	int nr = next_nr;
@@ -115,7 +116,7 @@ unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
 		if (!task)
 			break;
 		nr++;
-		if (match(task, data))
+		if (tlsview_may_view(reader, task))
 			count++;
 	}
 	rcu_read_unlock();
@@ -134,8 +135,7 @@ static int tlsview_thread_ref_cmp(const void *a, const void *b)
  * @ns:      pid namespace whose ids order the result.
  * @leader:  a thread of the group (normally its leader), referenced by the
  *           caller.
- * @match:   filter, called under RCU.
- * @data:    passed to @match.
+ * @reader:  only the threads it may see are taken.
  * @refsp:   out: a kvmalloc()ed array of the threads, referenced, in
  *           increasing id order; free it with tlsview_walk_group_put().
  * @countp:  out: its length.
@@ -151,14 +151,14 @@ static int tlsview_thread_ref_cmp(const void *a, const void *b)
  * Return: 0, or -ENOMEM.
  */
 int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
-		       tlsview_match_fn match, void *data,
+		       const struct tlsview_reader *reader,
 		       struct tlsview_thread_ref **refsp, unsigned int *countp)
 {
 	struct tlsview_thread_ref *refs;
 	unsigned int room, count = 0;
 	struct task_struct *task;
 	bool in_order = true;
-	pid_t nr;
+	pid_t nr, tgid;
 
 	room = get_nr_threads(leader);
 	room += room / 8 + 16;
@@ -167,18 +167,20 @@ int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
 		return -ENOMEM;
 
 	/* The list head lives in signal_struct, which @leader pins. */
+	tgid = task_tgid_nr_ns(leader, ns);
 	rcu_read_lock();
 	for_each_thread(leader, task) {
 		if (count == room)
 			break;
 		nr = task_pid_nr_ns(task, ns);
-		if (!nr || !match(task, data))
+		if (!nr || !tlsview_may_view(reader, task))
 			continue;
 		get_task_struct(task);
 		if (count && nr < refs[count - 1].nr)
 			in_order = false;
 		refs[count].task = task;
 		refs[count].nr = nr;
+		refs[count].tgid = tgid;
 		count++;
 	}
 	rcu_read_unlock();
