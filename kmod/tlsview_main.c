@@ -61,12 +61,15 @@ static int tlsview_copy_out(void __user *uptr, size_t usize,
 	size_t len = min(usize, ksize);
 	int err;
 
-	if (!user_access_begin(uptr, len))
-		return -EFAULT;
-	err = tlsview_put_bytes(uptr, kptr, len);
-	user_access_end();
-	if (err)
-		return err;
+	/* Nothing to write (a zero-sized request): any pointer will do. */
+	if (len) {
+		if (!user_access_begin(uptr, len))
+			return -EFAULT;
+		err = tlsview_put_bytes(uptr, kptr, len);
+		user_access_end();
+		if (err)
+			return err;
+	}
 
 	/* Fields this module does not know read as zero. */
 	if (usize > ksize && clear_user(uptr + ksize, usize - ksize))
@@ -86,6 +89,8 @@ static int tlsview_copy_out_entries(u8 __user *entry, u32 entry_size,
 	unsigned int i;
 	int err = 0;
 
+	if (!nr)
+		return 0;
 	if (!user_access_begin(entry, (size_t)nr * entry_size))
 		return -EFAULT;
 	for (i = 0; i < nr && !err; i++)
