@@ -38,6 +38,8 @@ bool tlsview_may_view(const struct tlsview_reader *reader,
 
 void tlsview_read_task(struct task_struct *task, bool saved_only,
 		       struct tlsview_task *view);
+bool tlsview_read_task_atomic(struct task_struct *task,
+			      struct tlsview_task *view);
 pid_t tlsview_task_tracer(struct task_struct *task, struct pid_namespace *ns);
 void tlsview_read_cpu(unsigned int cpu, struct tlsview_cpu *view);
 bool tlsview_kernel_uses_fsgsbase(void);
@@ -65,6 +67,37 @@ int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
 		       struct tlsview_thread_ref **refsp, unsigned int *countp);
 void tlsview_walk_group_put(struct tlsview_thread_ref *refs,
 			    unsigned int first, unsigned int count);
+
+/**
+ * struct tlsview_group_walk - a walk of one thread group, batch by batch
+ * @ns:     pid namespace of the ids.
+ * @leader: a thread of the group, referenced by the caller.
+ * @tgid:   the group's id in @ns.
+ * @pos:    the thread the walk stands on; NULL before the first.
+ * @held:   @pos, referenced between two batches.
+ * @last_nr: the id of the last thread returned.
+ * @left:   how many more threads the walk may visit.
+ * @lost:   @held has left the group's list: the walk cannot go on.
+ */
+struct tlsview_group_walk {
+	struct pid_namespace *ns;
+	struct task_struct *leader;
+	pid_t tgid;
+	struct task_struct *pos;
+	struct task_struct *held;
+	pid_t last_nr;
+	unsigned int left;
+	bool lost;
+};
+
+void tlsview_group_walk_start(struct tlsview_group_walk *walk,
+			      struct pid_namespace *ns,
+			      struct task_struct *leader);
+void tlsview_group_walk_lock(struct tlsview_group_walk *walk);
+struct task_struct *tlsview_group_walk_next(struct tlsview_group_walk *walk,
+					    pid_t *nr);
+void tlsview_group_walk_unlock(struct tlsview_group_walk *walk);
+void tlsview_group_walk_end(struct tlsview_group_walk *walk);
 
 int tlsview_debugfs_init(void);
 void tlsview_debugfs_exit(void);

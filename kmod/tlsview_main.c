@@ -241,14 +241,14 @@ static int tlsview_list_all(struct tlsview_reader *reader,
 }
 
 /*
- * The visible threads of @leader's group, from its own thread list, so
- * the cost follows the group's size and not the system's. Fills
+ * The visible threads of @leader's group, referenced all at once and
+ * sorted by id: the way that always works (tlsview_list_group()). Fills
  * req->count and req->total.
  */
-static int tlsview_list_group(struct tlsview_reader *reader,
-			      struct task_struct *leader,
-			      struct tlsview_list *req,
-			      struct tlsview_task *views)
+static int tlsview_list_group_sorted(struct tlsview_reader *reader,
+				     struct task_struct *leader,
+				     struct tlsview_list *req,
+				     struct tlsview_task *views)
 {
 	u8 __user *entry = u64_to_user_ptr(req->entries);
 	struct tlsview_thread_ref *refs;
@@ -279,6 +279,107 @@ static int tlsview_list_group(struct tlsview_reader *reader,
 
 	req->count = count;
 	req->total = count + (nr_refs - next);
+	return 0;
+}
+
+/*
+ * Finish a batch of the one-pass walk: read the threads that could not be
+ * read inside the RCU section (@slow[i] set and referenced), then drop
+ * those that exited meanwhile. Returns how many views are left.
+ */
+static unsigned int tlsview_list_finish_batch(struct tlsview_task *views,
+					      struct task_struct **slow,
+					      unsigned int nr)
+{
+	unsigned int i, kept = 0;
+	pid_t tid, tgid;
+
+	for (i = 0; i < nr; i++) {
+		if (slow[i]) {
+			tid = views[i].tid;
+			tgid = views[i].tgid;
+			tlsview_read_task(slow[i], false, &views[i]);
+			views[i].tid = tid;
+			views[i].tgid = tgid;
+			if (!pid_alive(slow[i])) {
+				put_task_struct(slow[i]);
+				continue;
+			}
+			put_task_struct(slow[i]);
+		}
+		if (kept != i)
+			views[kept] = views[i];
+		kept++;
+	}
+	return kept;
+}
+
+/*
+ * The visible threads of @leader's group, from its own thread list, so
+ * the cost follows the group's size and not the system's. Each batch is
+ * read in the RCU section that found it (tlsview_walk.c says why); a walk
+ * that cannot go on in id order starts again sorted, writing the entries
+ * again from the first. Fills req->count and req->total.
+ */
+static int tlsview_list_group(struct tlsview_reader *reader,
+			      struct task_struct *leader,
+			      struct tlsview_list *req,
+			      struct tlsview_task *views)
+{
+	struct task_struct *slow[TLSVIEW_LIST_BATCH];
+	u8 __user *entry = u64_to_user_ptr(req->entries);
+	struct tlsview_group_walk walk;
+	struct task_struct *task;
+	unsigned int n, kept;
+	u32 count = 0, total = 0;
+	pid_t nr;
+	int err = 0;
+
+	tlsview_group_walk_start(&walk, task_active_pid_ns(current), leader);
+	do {
+		n = 0;
+		tlsview_group_walk_lock(&walk);
+		while (!IS_ERR_OR_NULL(task = tlsview_group_walk_next(&walk,
+								       &nr))) {
+			if (!tlsview_may_view(reader, task))
+				continue;
+			total++;
+			/* The buffer is full: only count the rest. */
+			if (count + n == req->capacity)
+				continue;
+			slow[n] = NULL;
+			if (!tlsview_read_task_atomic(task, &views[n])) {
+				get_task_struct(task);
+				slow[n] = task;
+			}
+			views[n].tid = nr;
+			views[n].tgid = walk.tgid;
+			if (++n == TLSVIEW_LIST_BATCH)
+				break;
+		}
+		tlsview_group_walk_unlock(&walk);
+
+		kept = tlsview_list_finish_batch(views, slow, n);
+		total -= n - kept;
+		if (IS_ERR(task)) {
+			err = PTR_ERR(task);
+			break;
+		}
+		err = tlsview_copy_out_entries(entry, req->entry_size, views,
+					       kept);
+		if (err)
+			break;
+		entry += (size_t)kept * req->entry_size;
+		count += kept;
+	} while (task);
+	tlsview_group_walk_end(&walk);
+
+	if (err == -EAGAIN)
+		return tlsview_list_group_sorted(reader, leader, req, views);
+	if (err)
+		return err;
+	req->count = count;
+	req->total = total;
 	return 0;
 }
 

@@ -190,7 +190,8 @@ static bool tlsview_read_saved(struct task_struct *task,
 }
 
 static void tlsview_read_live_or_saved(struct task_struct *task,
-				       struct tlsview_regs *regs)
+				       struct tlsview_regs *regs,
+				       bool may_sleep)
 {
 	struct tlsview_live_call call = { .task = task };
 	int tries;
@@ -211,7 +212,8 @@ static void tlsview_read_live_or_saved(struct task_struct *task,
 			*regs = call.regs;
 			return;
 		}
-		cond_resched();
+		if (may_sleep)
+			cond_resched();
 	}
 	/*
 	 * A thread that kept moving, or kept being caught inside arch_prctl's
@@ -355,17 +357,8 @@ static void tlsview_read_comm(struct task_struct *task,
 	strscpy_pad(comm, task->comm, TLSVIEW_COMM_LEN);
 }
 
-/**
- * tlsview_read_task() - the view of one thread
- * @task:       the thread, referenced by the caller.
- * @saved_only: report the saved state, never IPI.
- * @view:       filled in, except @view->tid and @view->tgid, which depend
- *              on the reader's pid namespace.
- *
- * Context: process context; may sleep (IPI with wait, LDT mutex).
- */
-void tlsview_read_task(struct task_struct *task, bool saved_only,
-		       struct tlsview_task *view)
+static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
+				bool may_sleep, struct tlsview_task *view)
 {
 	struct tlsview_regs regs;
 	unsigned long irqflags;
@@ -387,7 +380,7 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 		if (task->flags & PF_KTHREAD)
 			view->flags |= TLSVIEW_TASK_KTHREAD;
 		tlsview_read_comm(task, view->comm);
-		return;
+		return true;
 	}
 
 	if (task->flags & PF_KTHREAD) {
@@ -411,7 +404,7 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 		tlsview_read_own_regs(&regs);
 		local_irq_restore(irqflags);
 	} else {
-		tlsview_read_live_or_saved(task, &regs);
+		tlsview_read_live_or_saved(task, &regs, may_sleep);
 	}
 
 	/*
@@ -421,6 +414,10 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 	 */
 	if (!regs.live && !(task->flags & PF_KTHREAD) &&
 	    !tlsview_kernel_uses_fsgsbase()) {
+		/* An LDT entry is read under a mutex. */
+		if (!may_sleep &&
+		    ((regs.fsindex | regs.gsindex) & SEGMENT_TI_MASK))
+			return false;
 		if (regs.fsindex)
 			regs.fsbase = tlsview_selector_base(task, &regs,
 							    regs.fsindex);
@@ -443,6 +440,43 @@ void tlsview_read_task(struct task_struct *task, bool saved_only,
 		tlsview_decode_desc(&regs.tls[i], GDT_ENTRY_TLS_MIN + i,
 				    &view->tls[i]);
 	tlsview_read_comm(task, view->comm);
+	return true;
+}
+
+/**
+ * tlsview_read_task() - the view of one thread
+ * @task:       the thread, referenced by the caller.
+ * @saved_only: report the saved state, never IPI.
+ * @view:       filled in, except @view->tid and @view->tgid, which depend
+ *              on the reader's pid namespace.
+ *
+ * Context: process context; may sleep (IPI with wait, LDT mutex).
+ */
+void tlsview_read_task(struct task_struct *task, bool saved_only,
+		       struct tlsview_task *view)
+{
+	__tlsview_read_task(task, saved_only, true, view);
+}
+
+/**
+ * tlsview_read_task_atomic() - the view of one thread, without sleeping
+ * @task: the thread, referenced by the caller or inside an RCU read-side
+ *        section.
+ * @view: as for tlsview_read_task().
+ *
+ * The same read as tlsview_read_task(..., false, ...), made where sleeping
+ * is not allowed: between IPI retries it does not reschedule, and a base
+ * behind an LDT selector (FSGSBASE off), which is read under a mutex, is
+ * not read at all.
+ *
+ * Context: may not sleep; interrupts on (IPI with wait).
+ * Return: true when @view was filled in; false when the thread needs
+ * tlsview_read_task().
+ */
+bool tlsview_read_task_atomic(struct task_struct *task,
+			      struct tlsview_task *view)
+{
+	return __tlsview_read_task(task, false, false, view);
 }
 
 static void tlsview_read_cr4_ipi(void *info)

@@ -13,8 +13,17 @@
  *
  * One thread group is visited through its own thread list instead, so
  * that listing a process costs in proportion to its threads, not to every
- * id of the namespace; its threads are referenced all at once and sorted
- * by id, to come out in the same order as a walk of the whole system.
+ * id of the namespace, and comes out in id order like a walk of the whole
+ * system. Two ways:
+ *
+ * - tlsview_group_walk_*() goes down the list a batch per RCU section, so
+ *   that each thread is read where it is found, while its cache lines are
+ *   at hand; between batches it holds the thread it stands on. The list is
+ *   in creation order, which is id order until the ids wrap: a walk that
+ *   meets a smaller id, or whose thread left the list between two batches,
+ *   says so and the caller starts again with
+ * - tlsview_walk_group(), which references every thread at once and sorts
+ *   them by id.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -212,4 +221,117 @@ void tlsview_walk_group_put(struct tlsview_thread_ref *refs,
 	for (i = first; i < count; i++)
 		put_task_struct(refs[i].task);
 	kvfree(refs);
+}
+
+/**
+ * tlsview_group_walk_start() - begin a batched walk of one thread group
+ * @walk:   filled in; finish with tlsview_group_walk_end().
+ * @ns:     pid namespace of the ids.
+ * @leader: a thread of the group (normally its leader), referenced by the
+ *          caller until the walk ends; it pins the list's head.
+ *
+ * As with tlsview_walk_group(), threads created during the walk (appended
+ * at the list's tail) beyond the number the group had at the start, and
+ * some slack, are left out, which also bounds the walk.
+ */
+void tlsview_group_walk_start(struct tlsview_group_walk *walk,
+			      struct pid_namespace *ns,
+			      struct task_struct *leader)
+{
+	unsigned int room = get_nr_threads(leader);
+
+	walk->ns = ns;
+	walk->leader = leader;
+	walk->tgid = task_tgid_nr_ns(leader, ns);
+	walk->pos = NULL;
+	walk->held = NULL;
+	walk->last_nr = 0;
+	walk->left = room + room / 8 + 16;
+	walk->lost = false;
+}
+
+/**
+ * tlsview_group_walk_lock() - enter the RCU section of the next batch
+ * @walk: the walk.
+ */
+void tlsview_group_walk_lock(struct tlsview_group_walk *walk)
+{
+	rcu_read_lock();
+	/*
+	 * The held thread's next pointer leads on only while it is listed:
+	 * __unhash_process() clears its pid before it unlinks it, so a pid
+	 * still seen here means it was not unlinked a grace period ago, and
+	 * what it points to has not been freed.
+	 */
+	if (walk->held && !pid_alive(walk->held))
+		walk->lost = true;
+}
+
+/**
+ * tlsview_group_walk_next() - the group's next thread
+ * @walk: the walk, inside tlsview_group_walk_lock().
+ * @nr:   out: the thread's id in the walk's namespace.
+ *
+ * Return: the thread, valid until tlsview_group_walk_unlock(); NULL at the
+ * end of the list; ERR_PTR(-EAGAIN) when the walk cannot go on in id order
+ * (the ids wrapped, or the held thread left the list).
+ */
+struct task_struct *tlsview_group_walk_next(struct tlsview_group_walk *walk,
+					    pid_t *nr)
+{
+	struct list_head *head = &walk->leader->signal->thread_head;
+	struct list_head *node;
+	struct task_struct *task;
+	pid_t id;
+
+	if (walk->lost)
+		return ERR_PTR(-EAGAIN);
+	node = walk->pos ? &walk->pos->thread_node : head;
+	for (;;) {
+		node = rcu_dereference(list_next_rcu(node));
+		if (node == head || !walk->left)
+			return NULL;
+		walk->left--;
+		task = list_entry(node, struct task_struct, thread_node);
+		walk->pos = task;
+		id = task_pid_nr_ns(task, walk->ns);
+		/* Unhashed meanwhile: exiting, no id any more. */
+		if (!id)
+			continue;
+		if (id <= walk->last_nr)
+			return ERR_PTR(-EAGAIN);
+		walk->last_nr = id;
+		*nr = id;
+		return task;
+	}
+}
+
+/**
+ * tlsview_group_walk_unlock() - leave the RCU section of a batch
+ * @walk: the walk.
+ *
+ * The thread the walk stands on is referenced, to go on from.
+ */
+void tlsview_group_walk_unlock(struct tlsview_group_walk *walk)
+{
+	struct task_struct *old = walk->held;
+
+	walk->held = walk->pos;
+	if (walk->held)
+		get_task_struct(walk->held);
+	rcu_read_unlock();
+	if (old)
+		put_task_struct(old);
+}
+
+/**
+ * tlsview_group_walk_end() - drop what the walk holds
+ * @walk: the walk, outside its RCU sections.
+ */
+void tlsview_group_walk_end(struct tlsview_group_walk *walk)
+{
+	if (walk->held)
+		put_task_struct(walk->held);
+	walk->held = NULL;
+	walk->pos = NULL;
 }

@@ -9,13 +9,15 @@
  * that namespace, with ids as the namespace numbers them. A group's listing
  * (walked on its own thread list) holds exactly the group's lines of the
  * whole-system listing (walked by id), in the same increasing id order,
- * and a short buffer gets the lowest ids. An id that names only a session
+ * and a short buffer gets the lowest ids, also when the ids wrapped so that
+ * the list's order is not theirs. An id that names only a session
  * and process group (its process is gone) is no thread.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -202,6 +204,95 @@ TEST_F(list, larger_entry_size_is_zero_filled)
 	for (k = 0; k < entry_size; k++)
 		ASSERT_EQ(0xaa, buf[l.count * entry_size + k]);
 	free(buf);
+}
+
+/* A thread that reports its id, then waits on the fixture's pipe. */
+struct id_thread {
+	int *pipe_rd;
+	pid_t tid;
+	sem_t ready;
+};
+
+static void *report_id_then_wait(void *arg)
+{
+	struct id_thread *t = arg;
+
+	t->tid = gettid_raw();
+	sem_post(&t->ready);
+	return wait_on_pipe(t->pipe_rd);
+}
+
+static int start_id_thread(pthread_t *thread, struct id_thread *t, int *pipe_rd)
+{
+	t->pipe_rd = pipe_rd;
+	t->tid = 0;
+	if (sem_init(&t->ready, 0, 0) || pthread_create(thread, NULL, report_id_then_wait, t))
+		return -1;
+	while (sem_wait(&t->ready) && errno == EINTR)
+		;
+	return 0;
+}
+
+static int write_ns_last_pid(pid_t last)
+{
+	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "we");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%d", last) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/*
+ * The group's thread list is in creation order, which is id order until
+ * the ids wrap: a thread created with an id below the others' (here by
+ * setting ns_last_pid, as after a wrap) comes last in the list, and the
+ * listing must still come out in increasing id order, even when the low
+ * id only turns up after a first batch of entries was written.
+ */
+#define HIGH_THREADS	40
+
+TEST_F(list, ids_wrapped_still_in_id_order)
+{
+	struct id_thread high[HIGH_THREADS], low;
+	pthread_t high_threads[HIGH_THREADS], low_thread;
+	struct tlsview_task *buf;
+	struct tlsview_list l;
+	pid_t lowest_other = 0, low_id;
+	unsigned int i, started = 0, found = 0;
+	const unsigned int threads = GROUP_THREADS + HIGH_THREADS + 1;
+
+	REQUIRE_DEVICE(self->fd);
+	if (geteuid() != 0)
+		SKIP(return, "setting ns_last_pid needs root");
+	for (; started < HIGH_THREADS; started++)
+		ASSERT_EQ(0, start_id_thread(&high_threads[started], &high[started],
+					     &self->pipe[0]));
+	/* The fixture's threads and the leader were created before these. */
+	lowest_other = getpid();
+	ASSERT_LT(100, lowest_other) TH_LOG("no room for an id below the group's");
+	low_id = lowest_other / 2;
+	ASSERT_EQ(0, write_ns_last_pid(low_id - 1));
+	ASSERT_EQ(0, start_id_thread(&low_thread, &low, &self->pipe[0]));
+	ASSERT_LT(low.tid, lowest_other)
+		TH_LOG("the new thread got id %d, not one below %d", low.tid, lowest_other);
+
+	buf = calloc(threads + 1, sizeof(*buf));
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, list(self->fd, getpid(), buf, threads + 1, sizeof(*buf), &l));
+	EXPECT_EQ(threads, l.count);
+	EXPECT_EQ(threads, l.total);
+	for (i = 0; i < l.count; i++) {
+		EXPECT_EQ(getpid(), buf[i].tgid);
+		if (i)
+			EXPECT_LT(buf[i - 1].tid, buf[i].tid);
+		found += buf[i].tid == low.tid;
+	}
+	EXPECT_EQ(1, found);
+	EXPECT_EQ(low.tid, buf[0].tid);
+	free(buf);
+	/* The threads leave with the test's process (the harness forks it). */
 }
 
 static int count_proc_threads(void)
