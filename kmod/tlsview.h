@@ -93,10 +93,12 @@ struct tlsview_group_walk {
 void tlsview_group_walk_start(struct tlsview_group_walk *walk,
 			      struct pid_namespace *ns,
 			      struct task_struct *leader);
-void tlsview_group_walk_lock(struct tlsview_group_walk *walk);
+void tlsview_group_walk_lock(struct tlsview_group_walk *walk)
+	__acquires(RCU);
 struct task_struct *tlsview_group_walk_next(struct tlsview_group_walk *walk,
 					    pid_t *nr);
-void tlsview_group_walk_unlock(struct tlsview_group_walk *walk);
+void tlsview_group_walk_unlock(struct tlsview_group_walk *walk)
+	__releases(RCU);
 void tlsview_group_walk_end(struct tlsview_group_walk *walk);
 
 int tlsview_debugfs_init(void);

@@ -339,8 +339,10 @@ static int tlsview_list_group(struct tlsview_reader *reader,
 	do {
 		n = 0;
 		tlsview_group_walk_lock(&walk);
-		while (!IS_ERR_OR_NULL(task = tlsview_group_walk_next(&walk,
-								       &nr))) {
+		for (;;) {
+			task = tlsview_group_walk_next(&walk, &nr);
+			if (IS_ERR_OR_NULL(task))
+				break;
 			if (!tlsview_may_view(reader, task))
 				continue;
 			total++;

@@ -255,6 +255,7 @@ void tlsview_group_walk_start(struct tlsview_group_walk *walk,
  * @walk: the walk.
  */
 void tlsview_group_walk_lock(struct tlsview_group_walk *walk)
+	__acquires(RCU)
 {
 	rcu_read_lock();
 	/*
@@ -313,6 +314,7 @@ struct task_struct *tlsview_group_walk_next(struct tlsview_group_walk *walk,
  * The thread the walk stands on is referenced, to go on from.
  */
 void tlsview_group_walk_unlock(struct tlsview_group_walk *walk)
+	__releases(RCU)
 {
 	struct task_struct *old = walk->held;
 
