@@ -344,19 +344,6 @@ static u32 tlsview_state_flags(struct task_struct *task)
 	return flags;
 }
 
-/*
- * The thread's name without task_lock(), as get_task_comm() reads it since
- * 6.13 (its comment in <linux/sched.h> says why): comm is always
- * NUL-terminated and zero-padded, and a name changed meanwhile can only
- * come out as a mix of the two. The lock would write a cache line of every
- * thread a LIST visits.
- */
-static void tlsview_read_comm(struct task_struct *task,
-			      char comm[TLSVIEW_COMM_LEN])
-{
-	strscpy_pad(comm, task->comm, TLSVIEW_COMM_LEN);
-}
-
 static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
 				bool may_sleep, struct tlsview_task *view)
 {
@@ -379,7 +366,7 @@ static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
 		view->cpu = task_cpu(task);
 		if (task->flags & PF_KTHREAD)
 			view->flags |= TLSVIEW_TASK_KTHREAD;
-		tlsview_read_comm(task, view->comm);
+		get_task_comm(view->comm, task);
 		return true;
 	}
 
@@ -439,7 +426,7 @@ static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++)
 		tlsview_decode_desc(&regs.tls[i], GDT_ENTRY_TLS_MIN + i,
 				    &view->tls[i]);
-	tlsview_read_comm(task, view->comm);
+	get_task_comm(view->comm, task);
 	return true;
 }
 
