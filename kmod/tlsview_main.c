@@ -284,34 +284,27 @@ static int tlsview_list_group_sorted(struct tlsview_reader *reader,
 
 /*
  * Finish a batch of the one-pass walk: read the threads that could not be
- * read inside the RCU section (@slow[i] set and referenced), then drop
- * those that exited meanwhile. Returns how many views are left.
+ * read inside the RCU section (@slow[i] set and referenced). A thread that
+ * exits meanwhile keeps its place, as one read just before it exited would:
+ * it was in the list when the walk passed it.
  */
-static unsigned int tlsview_list_finish_batch(struct tlsview_task *views,
-					      struct task_struct **slow,
-					      unsigned int nr)
+static void tlsview_list_finish_batch(struct tlsview_task *views,
+				      struct task_struct **slow,
+				      unsigned int nr)
 {
-	unsigned int i, kept = 0;
+	unsigned int i;
 	pid_t tid, tgid;
 
 	for (i = 0; i < nr; i++) {
-		if (slow[i]) {
-			tid = views[i].tid;
-			tgid = views[i].tgid;
-			tlsview_read_task(slow[i], false, &views[i]);
-			views[i].tid = tid;
-			views[i].tgid = tgid;
-			if (!pid_alive(slow[i])) {
-				put_task_struct(slow[i]);
-				continue;
-			}
-			put_task_struct(slow[i]);
-		}
-		if (kept != i)
-			views[kept] = views[i];
-		kept++;
+		if (!slow[i])
+			continue;
+		tid = views[i].tid;
+		tgid = views[i].tgid;
+		tlsview_read_task(slow[i], false, &views[i]);
+		views[i].tid = tid;
+		views[i].tgid = tgid;
+		put_task_struct(slow[i]);
 	}
-	return kept;
 }
 
 /*
@@ -330,7 +323,7 @@ static int tlsview_list_group(struct tlsview_reader *reader,
 	u8 __user *entry = u64_to_user_ptr(req->entries);
 	struct tlsview_group_walk walk;
 	struct task_struct *task;
-	unsigned int n, kept;
+	unsigned int n;
 	u32 count = 0, total = 0;
 	pid_t nr;
 	int err = 0;
@@ -361,18 +354,17 @@ static int tlsview_list_group(struct tlsview_reader *reader,
 		}
 		tlsview_group_walk_unlock(&walk);
 
-		kept = tlsview_list_finish_batch(views, slow, n);
-		total -= n - kept;
+		tlsview_list_finish_batch(views, slow, n);
 		if (IS_ERR(task)) {
 			err = PTR_ERR(task);
 			break;
 		}
 		err = tlsview_copy_out_entries(entry, req->entry_size, views,
-					       kept);
+					       n);
 		if (err)
 			break;
-		entry += (size_t)kept * req->entry_size;
-		count += kept;
+		entry += (size_t)n * req->entry_size;
+		count += n;
 	} while (task);
 	tlsview_group_walk_end(&walk);
 
