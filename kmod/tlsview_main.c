@@ -54,55 +54,41 @@ efault:
 	return -EFAULT;
 }
 
-/* Copy a structure out and zero the caller's tail. */
-static int tlsview_copy_out(void __user *uptr, size_t usize,
-			    const void *kptr, size_t ksize)
+/*
+ * Copy @nr structures of @ksize bytes out to slots @usize apart, in one
+ * user-access window, and zero the part of each slot this module does not
+ * know. A single structure is @nr 1; a LIST batch is its entries.
+ */
+static int tlsview_copy_out_array(u8 __user *uptr, size_t usize,
+				  const void *kptr, size_t ksize,
+				  unsigned int nr)
 {
 	size_t len = min(usize, ksize);
-	int err;
-
-	/* Nothing to write (a zero-sized request): any pointer will do. */
-	if (len) {
-		if (!user_access_begin(uptr, len))
-			return -EFAULT;
-		err = tlsview_put_bytes(uptr, kptr, len);
-		user_access_end();
-		if (err)
-			return err;
-	}
-
-	/* Fields this module does not know read as zero. */
-	if (usize > ksize && clear_user(uptr + ksize, usize - ksize))
-		return -EFAULT;
-	return 0;
-}
-
-/*
- * Copy LIST entries out: @nr views to @entry, @entry_size apart, in one
- * user-access window; the part of an entry beyond the view is zeroed.
- */
-static int tlsview_copy_out_entries(u8 __user *entry, u32 entry_size,
-				    const struct tlsview_task *views,
-				    unsigned int nr)
-{
-	size_t len = min_t(size_t, entry_size, sizeof(*views));
+	const u8 *src = kptr;
 	unsigned int i;
 	int err = 0;
 
-	if (!nr)
-		return 0;
-	if (!user_access_begin(entry, (size_t)nr * entry_size))
-		return -EFAULT;
-	for (i = 0; i < nr && !err; i++)
-		err = tlsview_put_bytes(entry + (size_t)i * entry_size,
-					(const u8 *)&views[i], len);
-	user_access_end();
+	/* Nothing to write (a zero-sized request): any pointer will do. */
+	if (len && nr) {
+		if (!user_access_begin(uptr, (size_t)nr * usize))
+			return -EFAULT;
+		for (i = 0; i < nr && !err; i++)
+			err = tlsview_put_bytes(uptr + (size_t)i * usize,
+						src + (size_t)i * ksize, len);
+		user_access_end();
+	}
 
-	for (i = 0; i < nr && !err && entry_size > len; i++)
-		if (clear_user(entry + (size_t)i * entry_size + len,
-			       entry_size - len))
+	/* Fields this module does not know read as zero. */
+	for (i = 0; i < nr && !err && usize > ksize; i++)
+		if (clear_user(uptr + (size_t)i * usize + ksize, usize - ksize))
 			err = -EFAULT;
 	return err;
+}
+
+static int tlsview_copy_out(void __user *uptr, size_t usize,
+			    const void *kptr, size_t ksize)
+{
+	return tlsview_copy_out_array(uptr, usize, kptr, ksize, 1);
 }
 
 static long tlsview_ioctl_info(void __user *uarg, size_t usize)
@@ -201,7 +187,8 @@ static int tlsview_list_emit(const struct tlsview_thread_ref *refs,
 		put_task_struct(refs[i].task);
 	}
 	written = view - views;
-	err = tlsview_copy_out_entries(entry, entry_size, views, written);
+	err = tlsview_copy_out_array(entry, entry_size, views, sizeof(*views),
+				     written);
 	return err ? err : written;
 }
 
@@ -359,8 +346,8 @@ static int tlsview_list_group(struct tlsview_reader *reader,
 			err = PTR_ERR(task);
 			break;
 		}
-		err = tlsview_copy_out_entries(entry, req->entry_size, views,
-					       n);
+		err = tlsview_copy_out_array(entry, req->entry_size, views,
+					     sizeof(*views), n);
 		if (err)
 			break;
 		entry += (size_t)n * req->entry_size;
