@@ -28,13 +28,23 @@
  * the machine (other VMs on the host; under QEMU TCG the guest's clock runs
  * on while its virtual CPU waits for a host CPU) hits all of them alike:
  * in each round every fast method runs for about PHASE_MIN_NS / ROUNDS
- * (at least MIN_RUNS_PER_ROUND times), and ptrace takes the next 1/ROUNDS
- * of the threads, so that every thread is ptraced exactly once (and then
- * the reader waits until the detached threads sleep again, untimed).
- * ns/thread is the median over the runs (ptrace: over the rounds) of the
- * run's time per thread.
+ * (at least MIN_RUNS_PER_ROUND times after its first run), and ptrace takes
+ * the next 1/ROUNDS of the threads, so that every thread is ptraced exactly
+ * once (and then the reader waits until the detached threads sleep again,
+ * untimed).
  *
- * Checks, each making the run fail (exit 1), none about time:
+ * ns/thread is the median over the runs (ptrace: over the rounds) of the
+ * run's time per thread. A fast method's first run in each round is not
+ * among them: it follows the other methods, which woke every thread and
+ * read /proc for each, so it pays for caches (and, under QEMU TCG, a soft
+ * TLB) refilled for the N threads, once per round whatever the round's
+ * length. At 100 threads that is one run in hundreds, at 10,000 one in a
+ * few, so counted in it would weigh on the largest size only. It is
+ * reported apart instead: "first" is the median of the rounds' first runs,
+ * the cost of one LIST after the rest of the system ran.
+ *
+ * Checks, each making the run fail (exit 1), none about time, and made
+ * after each run's time is taken (a run times only what the method does):
  *  - every run of every method returned a view for each of the N thread
  *    ids (ptrace: its rounds together), and every view's FS base equals
  *    LIST's for that thread (ptrace's fs_base too);
@@ -86,8 +96,8 @@
  * still has a median of 15).
  */
 #define MIN_RUNS_PER_ROUND	3
-#define PHASE_MIN_NS		250e6
-#define MAX_METHOD_RUNS		2000
+#define PHASE_MIN_NS		1e9
+#define MAX_METHOD_RUNS		5000	/* a fifth of them per round */
 #define START_TIMEOUT_S		600
 /* How long the sleeping threads may take to be all asleep again. */
 #define ASLEEP_TIMEOUT_S	120
@@ -110,8 +120,14 @@ struct shared {
 struct method {
 	const char *name;
 	const char *what;
-	/* collects the views of threads [first, end) (or of all, if it can only do that) */
-	int (*collect)(struct method *m, char *seen, int first, int end);
+	/*
+	 * Fetches the views of threads [first, end) (or of all, if it can only
+	 * do that) and points @views at them: what is timed. The views are
+	 * checked after the time is taken, so the checks' cost (a lookup per
+	 * view, which grows with the threads) is not in the method's.
+	 */
+	int (*fetch)(int first, int end, const struct tlsview_task **views, size_t *count);
+	int records;		/* LIST: its FS bases are the reference */
 	int per_round_slice;	/* ptrace: a slice of the threads per round */
 	int once;		/* gdb: all threads, once, in the first round */
 	int must_not_stop;	/* the woken/spinner checks apply */
@@ -120,6 +136,9 @@ struct method {
 	double times[MAX_METHOD_RUNS];	/* ns per thread of each run */
 	double ns_per_thread;	/* their median */
 	double ns_per_thread_min;	/* the fastest: what is left when nothing interferes */
+	int first_runs;		/* repeated methods: each round's first run, apart */
+	double first_times[ROUNDS];
+	double ns_per_thread_first;	/* their median */
 	long views;		/* per run: the fewest; sliced: in all */
 	long views_fewest;
 	long mismatches;	/* views whose FS base differs from LIST's */
@@ -134,6 +153,9 @@ static int nthreads;
 static int spinners;
 static pid_t child;
 static uint64_t *list_fsbase;	/* by thread index, from LIST */
+/* The views of one run of a method that has no buffer of its own. */
+static struct tlsview_task *fetched;
+static size_t fetched_capacity;
 
 static double now_ns(void)
 {
@@ -425,7 +447,7 @@ static void count_view(struct method *m, char *seen, pid_t tid, uint64_t fsbase,
 		m->mismatches++;
 }
 
-/* ---- the four methods: each collects every view once ---- */
+/* ---- the methods: each fetches every view once ---- */
 
 static struct tlsview_client *client;
 
@@ -433,34 +455,34 @@ static struct tlsview_client *client;
 static struct tlsview_task *client_buffer;
 static size_t client_capacity;
 
-static int collect_list(struct method *m, char *seen, int first, int end)
+static int fetch_list(int first, int end, const struct tlsview_task **views, size_t *count)
 {
-	size_t count;
-
 	(void)first;
 	(void)end;
 	if (tlsview_client_list_into(client, child, &client_buffer, &client_capacity,
-				     &count) != 0)
+				     count) != 0)
 		return -1;
-	for (size_t i = 0; i < count; i++)
-		count_view(m, seen, client_buffer[i].tid, client_buffer[i].fsbase, 1);
+	*views = client_buffer;
 	return 0;
 }
 
-static int collect_get_task(struct method *m, char *seen, int first, int end)
+static int fetch_get_task(int first, int end, const struct tlsview_task **views, size_t *count)
 {
-	struct tlsview_task task;
+	size_t n = 0;
 
-	for (int i = first; i < end; i++)
-		if (tlsview_client_get_task(client, shared->tids[i], 0, &task) == 0)
-			count_view(m, seen, task.tid, task.fsbase, 0);
+	for (int i = first; i < end && n < fetched_capacity; i++)
+		if (tlsview_client_get_task(client, shared->tids[i], 0, &fetched[n]) == 0)
+			n++;
+	*views = fetched;
+	*count = n;
 	return 0;
 }
 
 static struct tlsview_task *list_buffer;
 static uint32_t list_capacity;
 
-static int collect_list_ioctl(struct method *m, char *seen, int first, int end)
+static int fetch_list_ioctl(int first, int end, const struct tlsview_task **views,
+			    size_t *count)
 {
 	struct tlsview_list req = {
 		.tgid = child,
@@ -473,8 +495,8 @@ static int collect_list_ioctl(struct method *m, char *seen, int first, int end)
 	(void)end;
 	if (ioctl(tlsview_client_fd(client), TLSVIEW_IOC_LIST, &req) != 0)
 		return -1;
-	for (uint32_t i = 0; i < req.count; i++)
-		count_view(m, seen, list_buffer[i].tid, list_buffer[i].fsbase, 0);
+	*views = list_buffer;
+	*count = req.count;
 	return 0;
 }
 
@@ -483,11 +505,10 @@ static double beside_times[MAX_METHOD_RUNS];
 static char *debugfs_text;
 static size_t debugfs_size;
 
-static int collect_debugfs(struct method *m, char *seen, int first, int end)
+static int fetch_debugfs(int first, int end, const struct tlsview_task **views, size_t *count)
 {
 	struct tlsview_tasks_columns columns;
-	struct tlsview_task task;
-	size_t used = 0;
+	size_t used = 0, found = 0;
 	ssize_t n;
 	char *line;
 	int fd = open(TLSVIEW_DEBUGFS_TASKS, O_RDONLY | O_CLOEXEC);
@@ -523,28 +544,34 @@ static int collect_debugfs(struct method *m, char *seen, int first, int end)
 	 */
 	if (tlsview_tasks_parse_header(debugfs_text, &columns) < 0)
 		return -1;
-	for (line = strchr(debugfs_text, '\n'); line && *++line; line = strchr(line, '\n'))
-		if (tlsview_tasks_parse_line(&columns, line, &task) == 0 && task.tgid == child)
-			count_view(m, seen, task.tid, task.fsbase, 0);
+	for (line = strchr(debugfs_text, '\n'); line && *++line && found < fetched_capacity;
+	     line = strchr(line, '\n'))
+		if (tlsview_tasks_parse_line(&columns, line, &fetched[found]) == 0 &&
+		    fetched[found].tgid == child)
+			found++;
+	*views = fetched;
+	*count = found;
 	return 0;
 }
 
-static int collect_ptrace(struct method *m, char *seen, int first, int end)
+static int fetch_ptrace(int first, int end, const struct tlsview_task **views, size_t *count)
 {
-	struct tlsview_task task;
+	size_t n = 0;
 	int status;
 
-	for (int i = first; i < end; i++) {
+	for (int i = first; i < end && n < fetched_capacity; i++) {
 		pid_t tid = shared->tids[i];
 
 		if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == 0 &&
 		    waitpid(tid, &status, __WALL) == tid && WIFSTOPPED(status) &&
-		    tlsview_tracee_read(tid, &task) == 0)
-			count_view(m, seen, tid, task.fsbase, 0);
+		    tlsview_tracee_read(tid, &fetched[n]) == 0)
+			fetched[n++].tid = tid;
 		ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	}
+	*views = fetched;
+	*count = n;
 	return 0;
 }
 
@@ -556,11 +583,12 @@ static const char *gdb_path;
  *   Thread 2 (Thread 0x7f... (LWP 1234) "name"):   (or "Thread 2 (LWP 1234):")
  *   fs_base        0x7f...      140...
  */
-static int collect_gdb(struct method *m, char *seen, int first, int end)
+static int fetch_gdb(int first, int end, const struct tlsview_task **views, size_t *count)
 {
 	char pid_text[16], line[512];
 	int fds[2], status;
 	pid_t gdb, tid = 0;
+	size_t n = 0;
 	FILE *out;
 
 	(void)first;
@@ -593,16 +621,21 @@ static int collect_gdb(struct method *m, char *seen, int first, int end)
 		unsigned long long fsbase;
 		char *lwp = strstr(line, "(LWP ");
 
-		if (lwp)
+		if (lwp) {
 			tid = (pid_t)atoi(lwp + 5);
-		else if (tid && sscanf(line, "fs_base %llx", &fsbase) == 1)
-			count_view(m, seen, tid, fsbase, 0);
+		} else if (tid && n < fetched_capacity &&
+			   sscanf(line, "fs_base %llx", &fsbase) == 1) {
+			fetched[n].tid = tid;
+			fetched[n++].fsbase = fsbase;
+		}
 	}
 	fclose(out);
 	if (waitpid(gdb, &status, 0) != gdb || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		errno = ECHILD;
 		return -1;
 	}
+	*views = fetched;
+	*count = n;
 	return 0;
 }
 
@@ -622,6 +655,9 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 		     struct snapshot *scratch, char *seen)
 {
 	double start = now_ns(), t;
+	int repeated = !m->per_round_slice && !m->once;
+	const struct tlsview_task *views;
+	size_t count;
 	int runs_this_round = 0;
 	struct snapshot swap;
 
@@ -639,19 +675,24 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 			m->views = 0;
 		}
 		t = now_ns();
-		if (m->collect(m, seen, first, end) != 0) {
+		if (m->fetch(first, end, &views, &count) != 0) {
 			fprintf(stderr, "tlsbench: %s: %s\n", m->name, strerror(errno));
 			return -1;
 		}
 		t = now_ns() - t;
-		if (end > first)
+		for (size_t i = 0; i < count; i++)
+			count_view(m, seen, views[i].tid, views[i].fsbase, m->records);
+		if (end > first && repeated && runs_this_round == 0)
+			m->first_times[m->first_runs++] = t / (end - first);
+		else if (end > first)
 			m->times[m->runs++] = t / (end - first);
-		if (!m->per_round_slice && (m->runs == 1 || m->views < m->views_fewest))
+		if (!m->per_round_slice &&
+		    (m->runs + m->first_runs == 1 || m->views < m->views_fewest))
 			m->views_fewest = m->views;
 		runs_this_round++;
-	} while (!m->per_round_slice && !m->once && m->runs < MAX_METHOD_RUNS &&
+	} while (repeated && runs_this_round <= MAX_METHOD_RUNS / ROUNDS &&
 		 (now_ns() - start < PHASE_MIN_NS / ROUNDS ||
-		  runs_this_round < MIN_RUNS_PER_ROUND));
+		  runs_this_round <= MIN_RUNS_PER_ROUND));
 
 	take_snapshot(scratch);
 	compare_snapshots(m, snapshot, scratch);
@@ -671,6 +712,8 @@ static void finish_method(struct method *m)
 	qsort(m->times, (size_t)m->runs, sizeof(double), compare_double);
 	m->ns_per_thread = m->runs ? m->times[m->runs / 2] : 0;
 	m->ns_per_thread_min = m->runs ? m->times[0] : 0;
+	qsort(m->first_times, (size_t)m->first_runs, sizeof(double), compare_double);
+	m->ns_per_thread_first = m->first_runs ? m->first_times[m->first_runs / 2] : 0;
 	if (!m->per_round_slice)
 		m->views = m->views_fewest;
 }
@@ -761,11 +804,16 @@ static void report(struct method *methods, int count, int json, double setup_s,
 			const struct method *m = &methods[i];
 
 			printf("%s\n  {\"method\": \"%s\", \"ns_per_thread\": %.1f, "
-			       "\"ns_per_thread_min\": %.1f, \"runs\": %d, "
+			       "\"ns_per_thread_min\": %.1f, ", i ? "," : "", m->name,
+			       m->ns_per_thread, m->ns_per_thread_min);
+			if (m->first_runs)
+				printf("\"ns_per_thread_first\": %.1f, \"first_runs\": %d, ",
+				       m->ns_per_thread_first, m->first_runs);
+			printf("\"runs\": %d, "
 			       "\"ratio_to_list\": %.3f, \"ptrace_over_this\": %.3f, "
 			       "\"views\": %ld, \"fsbase_mismatches\": %ld, \"sleepers_woken\": %ld, "
 			       "\"spinners_advanced\": %d, \"ok\": %s}",
-			       i ? "," : "", m->name, m->ns_per_thread, m->ns_per_thread_min, m->runs,
+			       m->runs,
 			       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
 			       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views,
 			       m->mismatches, m->woken, m->spinners_advanced,
@@ -780,17 +828,22 @@ static void report(struct method *methods, int count, int json, double setup_s,
 	}
 	printf("tlsbench --module: %d threads (%d spinning at SCHED_IDLE, %d asleep), "
 	       "%d KiB stacks, %ld CPUs, started in %.1f s, load average %.2f -> %.2f;\n"
-	       "wall clock, median of the runs of %d interleaved rounds\n\n",
+	       "wall clock, median of the runs of %d interleaved rounds; first: median of "
+	       "each round's first run, not among them\n\n",
 	       nthreads, spinners, nthreads - spinners, THREAD_STACK_SIZE / 1024,
 	       sysconf(_SC_NPROCESSORS_ONLN), setup_s, load_before, load_after, ROUNDS);
-	printf("%-10s %12s %11s %5s %8s %9s %6s %6s %8s %3s  %s\n", "method", "ns/thread",
-	       "all ms", "runs", "x list", "ptrace/x", "views", "woken", "spinning", "ok",
-	       "what");
+	printf("%-10s %12s %11s %11s %5s %8s %9s %6s %6s %8s %3s  %s\n", "method", "ns/thread",
+	       "first", "all ms", "runs", "x list", "ptrace/x", "views", "woken", "spinning",
+	       "ok", "what");
 	for (int i = 0; i < count; i++) {
 		const struct method *m = &methods[i];
+		char first[32] = "-";
 
-		printf("%-10s %12.1f %11.3f %5d %8.2f %9.1f %6ld %6ld %6d/%d %3s  %s\n", m->name,
-		       m->ns_per_thread, m->ns_per_thread * nthreads / 1e6, m->runs,
+		if (m->first_runs)
+			snprintf(first, sizeof(first), "%.1f", m->ns_per_thread_first);
+		printf("%-10s %12.1f %11s %11.3f %5d %8.2f %9.1f %6ld %6ld %6d/%d %3s  %s\n",
+		       m->name, m->ns_per_thread, first,
+		       m->ns_per_thread * nthreads / 1e6, m->runs,
 		       list_ns > 0 ? m->ns_per_thread / list_ns : 0,
 		       m->ns_per_thread > 0 ? ptrace_ns / m->ns_per_thread : 0, m->views, m->woken,
 		       m->spinners_advanced, spinners, method_ok(m) ? "yes" : "NO", m->what);
@@ -933,17 +986,17 @@ int module_bench(const struct module_options *opt)
 {
 	static struct method methods[] = {
 		{ .name = "list", .what = "TLSVIEW_IOC_LIST (libtlsview client, buffer kept)",
-		  .collect = collect_list, .must_not_stop = 1 },
+		  .fetch = fetch_list, .records = 1, .must_not_stop = 1 },
 		{ .name = "list_ioctl", .what = "one TLSVIEW_IOC_LIST ioctl, buffer ready",
-		  .collect = collect_list_ioctl, .must_not_stop = 1 },
+		  .fetch = fetch_list_ioctl, .must_not_stop = 1 },
 		{ .name = "get_task", .what = "TLSVIEW_IOC_GET_TASK per thread",
-		  .collect = collect_get_task, .must_not_stop = 1 },
+		  .fetch = fetch_get_task, .must_not_stop = 1 },
 		{ .name = "debugfs", .what = "read and parse " TLSVIEW_DEBUGFS_TASKS,
-		  .collect = collect_debugfs, .must_not_stop = 1 },
+		  .fetch = fetch_debugfs, .must_not_stop = 1 },
 		{ .name = "ptrace", .what = "SEIZE+INTERRUPT+waitpid+GETREGS+DETACH per thread",
-		  .collect = collect_ptrace, .per_round_slice = 1 },
+		  .fetch = fetch_ptrace, .per_round_slice = 1 },
 		{ .name = "gdb", .what = "gdb -p: thread apply all info registers fs_base",
-		  .collect = collect_gdb, .once = 1 },
+		  .fetch = fetch_gdb, .once = 1 },
 	};
 	/* gdb is last, and only there when asked for. */
 	int count = (int)(sizeof(methods) / sizeof(methods[0])) - !opt->gdb;
@@ -975,11 +1028,13 @@ int module_bench(const struct module_options *opt)
 	list_buffer = malloc(list_capacity * sizeof(*list_buffer));
 	if (list_buffer)
 		memset(list_buffer, 0, list_capacity * sizeof(*list_buffer));
+	fetched_capacity = list_capacity;
+	fetched = calloc(fetched_capacity, sizeof(*fetched));
 	for (int i = 0; i < count; i++)
 		if (methods[i].per_round_slice && !(methods[i].seen = calloc((size_t)nthreads, 1)))
 			list_buffer = NULL;
 	if (!snapshot.switches || !scratch.switches || !list_fsbase || !by_tid || !seen ||
-	    !list_buffer) {
+	    !list_buffer || !fetched) {
 		fprintf(stderr, "tlsbench: out of memory\n");
 		return 1;
 	}

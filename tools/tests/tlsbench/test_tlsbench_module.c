@@ -193,6 +193,13 @@ TEST_F(never_stops, every_view_same_fs_no_sleeper_woken_spinners_counting)
 		TH_LOG("%s", self->object);
 	EXPECT_EQ(2, field(self->object, "spinners_advanced"))
 		TH_LOG("%s", self->object);
+	/* Each round's first run is kept apart from the median's runs. */
+	EXPECT_EQ(field(tlsbench_json, "rounds"), field(self->object, "first_runs"))
+		TH_LOG("%s", self->object);
+	EXPECT_LT(0, field(self->object, "ns_per_thread_first"))
+		TH_LOG("%s", self->object);
+	EXPECT_LE(3 * field(tlsbench_json, "rounds"), field(self->object, "runs"))
+		TH_LOG("%s", self->object);
 }
 
 TEST(ptrace_views_every_thread_and_wakes_every_sleeper)
@@ -205,6 +212,9 @@ TEST(ptrace_views_every_thread_and_wakes_every_sleeper)
 	EXPECT_EQ(atol(THREADS), field(object, "views"))
 		TH_LOG("%s", object);
 	EXPECT_EQ(SLEEPERS, field(object, "sleepers_woken"))
+		TH_LOG("%s", object);
+	/* A slice of the threads per round: no run of it is a repeat. */
+	EXPECT_EQ(-1, field(object, "first_runs"))
 		TH_LOG("%s", object);
 }
 
