@@ -11,7 +11,9 @@
  *   module's open is nonseekable_open(), which already makes llseek fail
  *   with ESPIPE, so .llseek is simply left unset.
  * - __get_task_comm() was removed in 6.13 (commit "get rid of
- *   __get_task_comm()"): get_task_comm(), on every kernel, is used instead.
+ *   __get_task_comm()"), and get_task_comm() no longer takes task_lock():
+ *   the module copies comm itself, without the lock, on every kernel
+ *   (tlsview_read_comm()).
  */
 #ifndef _TLSVIEW_COMPAT_H
 #define _TLSVIEW_COMPAT_H

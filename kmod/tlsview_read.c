@@ -318,14 +318,23 @@ pid_t tlsview_task_tracer(struct task_struct *task, struct pid_namespace *ns)
  * task_state_index()), so that the module and a reader of /proc agree.
  * A thread that has passed exit_notify() is a zombie even while it still
  * runs the last of do_exit(): its user state is gone.
+ *
+ * exit_state is only looked at once PF_EXITING is set: do_exit() sets that
+ * flag before exit_notify() sets exit_state, so any other thread has none,
+ * and a listing spares a cache line per thread.
  */
 static u32 tlsview_state_flags(struct task_struct *task)
 {
+	unsigned int task_flags = READ_ONCE(task->flags);
+	unsigned int exit_state = 0;
 	u32 flags = 0;
 
 	if (READ_ONCE(task->ptrace))
 		flags |= TLSVIEW_TASK_TRACED;
-	switch (task_state_to_char(task)) {
+	if (task_flags & PF_EXITING)
+		exit_state = READ_ONCE(task->exit_state);
+	switch (task_index_to_char(__task_state_index(READ_ONCE(task->__state),
+						      exit_state))) {
 	case 'R':
 		break;
 	case 'T':
@@ -339,9 +348,24 @@ static u32 tlsview_state_flags(struct task_struct *task)
 		flags |= TLSVIEW_TASK_SLEEPING;
 		break;
 	}
-	if (READ_ONCE(task->flags) & PF_EXITING)
+	if (task_flags & PF_EXITING)
 		return (flags & TLSVIEW_TASK_TRACED) | TLSVIEW_TASK_EXITING;
 	return flags;
+}
+
+/*
+ * The thread's name, read without task_lock(), the way get_task_comm() reads
+ * it on kernels whose __set_task_comm() no longer takes that lock either
+ * (7.2 here): a thread renamed during the read may come out as a byte-wise
+ * mix of its two names, always NUL-terminated. The lock would cost a listing
+ * an atomic operation and two more cache lines per thread (alloc_lock and
+ * comm are far apart), for a name that is only a label.
+ */
+static void tlsview_read_comm(struct task_struct *task,
+			      char comm[TLSVIEW_COMM_LEN])
+{
+	BUILD_BUG_ON(sizeof(task->comm) != TLSVIEW_COMM_LEN);
+	strscpy_pad(comm, task->comm, TLSVIEW_COMM_LEN);
 }
 
 static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
@@ -366,7 +390,7 @@ static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
 		view->cpu = task_cpu(task);
 		if (task->flags & PF_KTHREAD)
 			view->flags |= TLSVIEW_TASK_KTHREAD;
-		get_task_comm(view->comm, task);
+		tlsview_read_comm(task, view->comm);
 		return true;
 	}
 
@@ -426,7 +450,7 @@ static bool __tlsview_read_task(struct task_struct *task, bool saved_only,
 	for (i = 0; i < TLSVIEW_TLS_SLOTS; i++)
 		tlsview_decode_desc(&regs.tls[i], GDT_ENTRY_TLS_MIN + i,
 				    &view->tls[i]);
-	get_task_comm(view->comm, task);
+	tlsview_read_comm(task, view->comm);
 	return true;
 }
 

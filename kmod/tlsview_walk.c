@@ -44,14 +44,18 @@
  * A thread's id in @ns; 0 once it is unhashed (exiting). In the initial
  * namespace that id is task->pid, as task_pid_nr() has it, which spares
  * a visit to the thread's struct pid (another cache line, on another
- * page) per thread of a long listing.
+ * page) per thread of a long listing; and only a thread with PF_EXITING
+ * can be unhashed (release_task() comes after do_exit() set it), so only
+ * such a thread's pid link is looked at, another line spared.
  */
 static pid_t tlsview_thread_id(struct task_struct *task,
 			       struct pid_namespace *ns)
 {
-	if (ns == &init_pid_ns)
-		return pid_alive(task) ? task->pid : 0;
-	return task_pid_nr_ns(task, ns);
+	if (ns != &init_pid_ns)
+		return task_pid_nr_ns(task, ns);
+	if ((READ_ONCE(task->flags) & PF_EXITING) && !pid_alive(task))
+		return 0;
+	return task->pid;
 }
 
 /* The thread whose id in @ns is the smallest one >= *@nr, under RCU. */

@@ -8,7 +8,8 @@
  * Every call returns in time (no hang), and every view is of a thread of
  * the right group: its tgid is the group asked for, its tid is one the
  * group really had (checked against every tid the group recorded), its
- * name is one the group used, each thread appears once per listing and
+ * name is one the group used (or, renamed meanwhile, a byte-wise mix of
+ * two of them), each thread appears once per listing and
  * every debugfs line parses; a thread that is gone is a clean ESRCH.
  * Prints the churn rate and the reads done.
  */
@@ -118,10 +119,30 @@ static void churn_group(void)
 }
 
 /* Names a thread of the churning group can have (a new thread inherits). */
+static const char churn_names[][TLSVIEW_COMM_LEN] = {
+	"churn-main", "churn-spawn", "churn-worker", "stress_churn",
+};
+
+/*
+ * A thread renamed while it is read may show a byte-wise mix of its old and
+ * new names: the module reads comm without task_lock(), as the kernel does
+ * where renaming takes no lock (kmod/tlsview_read.c). So each byte, up to
+ * and with the NUL, must be the byte at the same place of one of the names.
+ */
 static bool churn_comm(const char *comm)
 {
-	return !strcmp(comm, "churn-main") || !strcmp(comm, "churn-spawn") ||
-	       !strcmp(comm, "churn-worker") || !strncmp(comm, "stress_churn", 15);
+	size_t i, j, names = sizeof(churn_names) / sizeof(churn_names[0]);
+
+	for (i = 0; i < TLSVIEW_COMM_LEN; i++) {
+		for (j = 0; j < names; j++)
+			if (comm[i] == churn_names[j][i])
+				break;
+		if (j == names)
+			return false;
+		if (!comm[i])
+			return true;
+	}
+	return false;
 }
 
 struct reader {
