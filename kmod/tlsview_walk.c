@@ -150,6 +150,20 @@ unsigned int tlsview_walk_count(struct pid_namespace *ns, int next_nr,
 	return count;
 }
 
+/*
+ * How many threads a walk of @leader's group takes at most: the threads it
+ * has now, and some slack for those created while it is walked. Threads
+ * are appended at the list's tail (copy_process()), so the ones beyond
+ * this were born after the walk began and are left out, as if created just
+ * after it; this also bounds a walk of a group that keeps growing.
+ */
+static unsigned int tlsview_group_room(struct task_struct *leader)
+{
+	unsigned int room = get_nr_threads(leader);
+
+	return room + room / 8 + 16;
+}
+
 static int tlsview_thread_ref_cmp(const void *a, const void *b)
 {
 	const struct tlsview_thread_ref *x = a, *y = b;
@@ -167,12 +181,8 @@ static int tlsview_thread_ref_cmp(const void *a, const void *b)
  *           increasing id order; free it with tlsview_walk_group_put().
  * @countp:  out: its length.
  *
- * The array has room for the threads the group had when the call began
- * (and some slack); threads created while the list is walked are appended
- * at its tail (copy_process() adds them there), so the ones that do not
- * fit were born after the call began and are left out, as if they had
- * been created just after it. A thread already unhashed (exiting, no id
- * any more) is not taken.
+ * The array has room for tlsview_group_room() threads. A thread already
+ * unhashed (exiting, no id any more) is not taken.
  *
  * Context: process context; may sleep (allocation).
  * Return: 0, or -ENOMEM.
@@ -187,8 +197,7 @@ int tlsview_walk_group(struct pid_namespace *ns, struct task_struct *leader,
 	bool in_order = true;
 	pid_t nr, tgid;
 
-	room = get_nr_threads(leader);
-	room += room / 8 + 16;
+	room = tlsview_group_room(leader);
 	refs = kvmalloc_array(room, sizeof(*refs), GFP_KERNEL_ACCOUNT);
 	if (!refs)
 		return -ENOMEM;
@@ -248,23 +257,20 @@ void tlsview_walk_group_put(struct tlsview_thread_ref *refs,
  * @leader: a thread of the group (normally its leader), referenced by the
  *          caller until the walk ends; it pins the list's head.
  *
- * As with tlsview_walk_group(), threads created during the walk (appended
- * at the list's tail) beyond the number the group had at the start, and
- * some slack, are left out, which also bounds the walk.
+ * As with tlsview_walk_group(), at most tlsview_group_room() threads are
+ * visited.
  */
 void tlsview_group_walk_start(struct tlsview_group_walk *walk,
 			      struct pid_namespace *ns,
 			      struct task_struct *leader)
 {
-	unsigned int room = get_nr_threads(leader);
-
 	walk->ns = ns;
 	walk->leader = leader;
 	walk->tgid = task_tgid_nr_ns(leader, ns);
 	walk->pos = NULL;
 	walk->held = NULL;
 	walk->last_nr = 0;
-	walk->left = room + room / 8 + 16;
+	walk->left = tlsview_group_room(leader);
 	walk->lost = false;
 }
 
