@@ -1023,13 +1023,15 @@ int module_bench(const struct module_options *opt)
 	list_fsbase = calloc((size_t)nthreads, sizeof(*list_fsbase));
 	by_tid = calloc((size_t)nthreads, sizeof(*by_tid));
 	seen = calloc((size_t)nthreads, 1);
-	/* Written once here so that no page fault lands in list_ioctl's time. */
+	/* Written once here so that no page fault lands in a method's time. */
 	list_capacity = (uint32_t)nthreads + 64;
 	list_buffer = malloc(list_capacity * sizeof(*list_buffer));
 	if (list_buffer)
 		memset(list_buffer, 0, list_capacity * sizeof(*list_buffer));
 	fetched_capacity = list_capacity;
-	fetched = calloc(fetched_capacity, sizeof(*fetched));
+	fetched = malloc(fetched_capacity * sizeof(*fetched));
+	if (fetched)
+		memset(fetched, 0, fetched_capacity * sizeof(*fetched));
 	for (int i = 0; i < count; i++)
 		if (methods[i].per_round_slice && !(methods[i].seen = calloc((size_t)nthreads, 1)))
 			list_buffer = NULL;
