@@ -707,13 +707,18 @@ static int run_round(struct method *m, int round, struct snapshot *snapshot,
 	return 0;
 }
 
+/* Sorts @times (so times[0] is then the fastest) and returns their median; 0 if none. */
+static double sort_median(double *times, int n)
+{
+	qsort(times, (size_t)n, sizeof(double), compare_double);
+	return n ? times[n / 2] : 0;
+}
+
 static void finish_method(struct method *m)
 {
-	qsort(m->times, (size_t)m->runs, sizeof(double), compare_double);
-	m->ns_per_thread = m->runs ? m->times[m->runs / 2] : 0;
+	m->ns_per_thread = sort_median(m->times, m->runs);
 	m->ns_per_thread_min = m->runs ? m->times[0] : 0;
-	qsort(m->first_times, (size_t)m->first_runs, sizeof(double), compare_double);
-	m->ns_per_thread_first = m->first_runs ? m->first_times[m->first_runs / 2] : 0;
+	m->ns_per_thread_first = sort_median(m->first_times, m->first_runs);
 	if (!m->per_round_slice)
 		m->views = m->views_fewest;
 }
@@ -942,8 +947,7 @@ static double time_group_list(uint32_t *count)
 			beside_times[runs++] = t;
 		*count = req.count;
 	} while (runs < MAX_METHOD_RUNS && (now_ns() - start < PHASE_MIN_NS || runs < 5));
-	qsort(beside_times, (size_t)runs, sizeof(double), compare_double);
-	return beside_times[runs / 2];
+	return sort_median(beside_times, runs);
 }
 
 static int beside_bench(const struct module_options *opt)
